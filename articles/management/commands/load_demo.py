@@ -1,0 +1,44 @@
+"""Load invented demo content, and a first editor account on an empty site.
+
+Idempotent: rows that already exist are left alone, so running it twice
+changes nothing.
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from articles.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo sections, authors, credits and articles (only those missing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-user",
+            action="store_true",
+            help="Do not create the demo editor account, even when no user exists.",
+        )
+
+    def handle(self, *args, no_user, verbosity, **options):
+        result = load_demo()
+        if verbosity:
+            self.stdout.write(
+                f"Demo content: {result.sections} sections, {result.authors} authors, "
+                f"{result.credits} credits and {result.articles} articles created."
+            )
+        User = get_user_model()
+        if no_user or User.objects.exists():
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(username="editor", email="", password=password)
+        # Shown once and never stored in clear: the only copy is on this terminal.
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Created the demo account. Sign in at http://127.0.0.1:8000/admin/ with\n"
+                f"    username: editor\n    password: {password}\n"
+                "This password is shown only once."
+            )
+        )

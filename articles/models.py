@@ -1,0 +1,279 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sections.models import Section
+
+from .sanitize import sanitize_html
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The author page's address: /authors/<slug>/.",
+    )
+    bio = models.TextField(blank=True, help_text="A sentence or two, shown on the author page.")
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="The staff account of this writer, if they have one. "
+        "Freelancers and wire reporters need none to get a byline.",
+    )
+    url = models.URLField("website or social profile", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ImageCreditQuerySet(models.QuerySet):
+    def get_or_create_by_name(self, name, **defaults):
+        """One credit per name, whatever its case: "pixabay" finds "Pixabay"."""
+        name = " ".join(name.split())
+        credit = self.filter(name__iexact=name).first()
+        if credit:
+            return credit, False
+        return self.create(name=name, **defaults), True
+
+
+class ImageCredit(models.Model):
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Staff"
+        AGENCY = "agency", "Agency / wire"
+        STOCK = "stock", "Stock"
+        HANDOUT = "handout", "Handout / courtesy"
+        READER = "reader", "Reader-submitted"
+        SCREEN_GRAB = "screen_grab", "Screen grab"
+        ARCHIVE = "archive", "Archive"
+
+    name = models.CharField(
+        max_length=200, help_text="As printed after “Credit:”, e.g. “AP Photo/Jane Doe”."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STOCK)
+    url = models.URLField(blank=True, help_text="If set, the credit links here.")
+
+    objects = ImageCreditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_credit_name_ci",
+                violation_error_message="A credit with this name already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What a reader may see: published, and its publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def features(self):
+        return self.filter(is_feature=True)
+
+    def with_listing_relations(self):
+        """Everything a listing card shows, in a constant number of queries."""
+        return self.select_related("section", "lead_image_credit").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    kicker = models.CharField(
+        max_length=100, blank=True, help_text="A short label above the title, e.g. “Analysis”."
+    )
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=255,
+        allow_unicode=True,
+        blank=True,
+        help_text="The last part of the article's address; unique within its section. "
+        "Made from the title when left empty.",
+    )
+    dek = models.TextField(
+        "dek", blank=True, help_text="The standfirst under the title; also the search snippet."
+    )
+    body = models.TextField(
+        blank=True, help_text="Scripts, styles and unsafe links are removed when saved."
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    lead_image = models.ImageField(
+        upload_to="lead/%Y/%m/",
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it. Required to publish.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.ForeignKey(
+        ImageCredit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name="credit",
+    )
+    is_feature = models.BooleanField(
+        "feature", default=False, help_text="Features appear in the “Recent features” sidebar."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For readers to see this article it must be published and this time "
+        "must have passed. A future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    legacy_key = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="Identity of an imported article in its source, for idempotent re-imports.",
+    )
+    legacy_url = models.URLField(max_length=500, blank=True, editable=False)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "slug"],
+                name="unique_article_slug_per_section",
+                violation_error_message="Another article in this section has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["legacy_key"],
+                condition=~models.Q(legacy_key=""),
+                name="unique_article_legacy_key",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="published_article_has_date",
+                violation_error_message="A published article needs a publication time.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_pub"),
+            models.Index(
+                fields=["status", "-published_at"],
+                condition=models.Q(is_feature=True),
+                name="article_feature_pub",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)[:255] or "article"
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    def is_published(self):
+        """The instance mirror of ArticleQuerySet.published()."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        BY = "by", "By"
+        ADDITIONAL_REPORTING = "additional_reporting", "Additional reporting by"
+        PHOTOS = "photos", "Photos by"
+        ILLUSTRATION = "illustration", "Illustration by"
+        TRANSLATION = "translation", "Translated by"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.BY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "role"], name="unique_byline_per_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.author}"
+
+
+class Redirect(models.Model):
+    """An old address of an article: a previous slug or section, or its legacy URL."""
+
+    old_path = models.CharField(max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article}"

@@ -1,0 +1,23 @@
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from .models import Article, Author
+
+
+def home(request):
+    articles = Article.objects.published().with_listing_relations()[:30]
+    return render(request, "articles/home.html", {"articles": articles})
+
+
+def article_detail(request, section, slug):
+    article = get_object_or_404(
+        Article.objects.published().with_listing_relations(), section__slug=section, slug=slug
+    )
+    return render(request, "articles/article_detail.html", {"article": article})
+
+
+def author_detail(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    articles = author.articles.published().with_listing_relations().distinct()
+    page_obj = Paginator(articles, 20).get_page(request.GET.get("page"))
+    return render(request, "articles/author_detail.html", {"author": author, "page_obj": page_obj})
