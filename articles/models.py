@@ -155,6 +155,12 @@ class Article(models.Model):
     is_feature = models.BooleanField(
         "feature", default=False, help_text="Features appear in the “Recent features” sidebar."
     )
+    is_pinned = models.BooleanField(
+        "pin as lead story",
+        default=False,
+        help_text="Lead the home page with this story while it is published. "
+        "When several are pinned, the newest wins.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
