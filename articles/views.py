@@ -9,11 +9,21 @@ def home(request):
     return render(request, "articles/home.html", {"articles": articles})
 
 
+def render_article(request, article, extra_context=None):
+    """The reader's article page for `article`, whatever its state.
+
+    Public views call it only with published articles; staff preview reuses it
+    so that a preview is exactly what readers will see.
+    """
+    context = {"article": article, **(extra_context or {})}
+    return render(request, "articles/article_detail.html", context)
+
+
 def article_detail(request, section, slug):
     article = get_object_or_404(
         Article.objects.published().with_listing_relations(), section__slug=section, slug=slug
     )
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render_article(request, article)
 
 
 def author_detail(request, slug):
