@@ -1,0 +1,40 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generate_articles_writes_realistic_published_articles(tmp_path):
+    paths = tmp_path / "paths.txt"
+    call_command(
+        "generate_articles", "--articles", "60", "--images", "2", "--paths-file", paths,
+        stdout=StringIO(),
+    )  # fmt: skip
+    articles = Article.objects.published()
+    assert articles.count() == 60
+    per_section = {
+        slug: articles.filter(section__slug=slug).count()
+        for slug in ["news", "politics", "business", "culture", "sport"]
+    }
+    assert per_section == {"news": 30, "politics": 12, "business": 9, "culture": 6, "sport": 3}
+    for article in articles.with_listing_relations():
+        words = len(article.body.split())
+        assert 700 <= words <= 1700, words
+        assert 1 <= len(article.bylines.all()) <= 3
+        assert article.lead_image.name.startswith("generated/")
+    rows = dict(line.split("\t") for line in paths.read_text().splitlines())
+    assert rows["section_p1"] == "/news/"
+    assert rows["section_p2"] == "/news/?page=2"
+    assert rows["article"].startswith("/news/")
+
+
+def test_reset_replaces_generated_articles_only():
+    call_command("generate_articles", "--articles", "5", "--images", "1", stdout=StringIO())
+    call_command(
+        "generate_articles", "--articles", "5", "--images", "1", "--reset", stdout=StringIO()
+    )
+    assert Article.objects.count() == 5
