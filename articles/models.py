@@ -1,13 +1,15 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from sections.models import Section
 
 from .sanitize import sanitize_html
+from .workflow import ArticleEvent, ArticleWorkflowMixin, EditConflict  # noqa: F401
 
 
 class Author(models.Model):
@@ -93,6 +95,13 @@ class ArticleQuerySet(models.QuerySet):
         """What a reader may see: published, and its publication time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def owned_by(self, user):
+        """A writer's own articles: created by them or with their byline."""
+        return self.filter(
+            models.Q(created_by=user)
+            | models.Exists(Byline.objects.filter(article=models.OuterRef("pk"), author__user=user))
+        )
+
     def features(self):
         return self.filter(is_feature=True)
 
@@ -103,7 +112,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(ArticleWorkflowMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -185,12 +194,30 @@ class Article(models.Model):
         help_text="Identity of an imported article in its source, for idempotent re-imports.",
     )
     legacy_url = models.URLField(max_length=500, blank=True, editable=False)
-    revision = models.PositiveIntegerField(default=0, editable=False)
+    legacy_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the imported source record: a re-import with --update "
+        "rewrites the article only when its source changed.",
+    )
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up by one on every save; an edit made on an older revision is refused.",
+    )
 
     objects = ArticleQuerySet.as_manager()
+    # Every saved version, for the history page and restore (django-simple-history).
+    history = HistoricalRecords(
+        excluded_fields=["created_by", "legacy_key", "legacy_url", "legacy_hash"]
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can edit any article and publish, schedule or unpublish it"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["section", "slug"],
@@ -221,11 +248,23 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, expected_revision=None, **kwargs):
+        """Save, moving `revision` up by one atomically.
+
+        Pass the revision the edit started from as `expected_revision` to have
+        the save refused with EditConflict if someone saved in between.
+        """
         if not self.slug:
             self.slug = slugify(self.title, allow_unicode=True)[:255] or "article"
         self.body = sanitize_html(self.body)
-        super().save(*args, **kwargs)
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            self.revision = self._claim_next_revision(expected_revision)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"section": self.section.slug, "slug": self.slug})
