@@ -31,6 +31,18 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The production way: gunicorn, DEBUG off, WhiteNoise with compressed hashed static
+# files. Needs SECRET_KEY (environment or .env); DATABASE_URL/CACHE_URL as configured.
+# Workers: WEB_CONCURRENCY (default 2). Plain-HTTP trials: SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0.
+serve: export DEBUG = 0
+serve: install
+	@[ -n "$$SECRET_KEY" ] || grep -qs '^SECRET_KEY=.' .env || \
+	  { echo "make serve: set SECRET_KEY in the environment or in .env" >&2; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
+	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
 # The whole suite. DATABASE_URL=postgres://... make test runs it on PostgreSQL.
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
