@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
+
+    def ready(self):
+        from .workflow import ensure_groups
+
+        post_migrate.connect(ensure_groups, sender=self, dispatch_uid="articles.ensure_groups")

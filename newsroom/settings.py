@@ -39,9 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prose_editor",
+    "simple_history",
     "sections",
     "articles",
 ]
@@ -147,6 +150,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NEWSROOM_SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# PostgreSQL text-search configuration (stemming, stop words) used to index and to
+# query; after changing it run `manage.py update_search_index`.
+NEWSROOM_SEARCH_CONFIG = env.str("SEARCH_LANGUAGE", default="english")
+# The domain in feed entry IDs (tag: URIs). Set it once: changing it makes every
+# entry look new to feed readers.
+NEWSROOM_FEED_ID_DOMAIN = env.str(
+    "FEED_ID_DOMAIN",
+    default=next((h.lstrip(".") for h in ALLOWED_HOSTS if h not in ("*", "")), "localhost"),
+)
 
 LOGGING = {
     "version": 1,
