@@ -55,3 +55,21 @@ def make_article(*, authors=(), **kwargs):
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
     return article
+
+
+def make_staff(role="writer", **kwargs):
+    """A staff account in the Writer or Editor group, or a superuser (role="superuser")."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles.workflow import EDITOR_GROUP, WRITER_GROUP, ensure_groups
+
+    kwargs.setdefault("username", f"{role}{next(_seq)}")
+    kwargs.setdefault("password", "not-a-secret")
+    User = get_user_model()
+    if role == "superuser":
+        return User.objects.create_superuser(email="", **kwargs)
+    user = User.objects.create_user(is_staff=True, **kwargs)
+    ensure_groups()
+    user.groups.add(Group.objects.get(name={"writer": WRITER_GROUP, "editor": EDITOR_GROUP}[role]))
+    return user

@@ -53,6 +53,10 @@ def test_demo_editor_only_on_an_empty_site_with_a_random_password():
     user = get_user_model().objects.get()
     password = out.getvalue().split("password: ")[1].split()[0]
     assert len(password) >= 12 and user.check_password(password)
+    # An editor in the Editor group, not a superuser: it may publish, not manage accounts.
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Editor"]
+    assert user.has_perm("articles.publish_article") and not user.has_perm("auth.add_user")
     call_command("load_demo", stdout=(second := StringIO()))
     assert "password" not in second.getvalue()
     assert get_user_model().objects.count() == 1

@@ -1,5 +1,8 @@
 """Load invented demo content, and a first editor account on an empty site.
 
+The account is in the Editor group (not a superuser): it runs the newsroom,
+not the server.
+
 Idempotent: rows that already exist are left alone, so running it twice
 changes nothing.
 """
@@ -7,9 +10,11 @@ changes nothing.
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from articles.demo import load_demo
+from articles.workflow import EDITOR_GROUP, ensure_groups
 
 
 class Command(BaseCommand):
@@ -33,7 +38,9 @@ class Command(BaseCommand):
         if no_user or User.objects.exists():
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username="editor", email="", password=password)
+        user = User.objects.create_user(username="editor", password=password, is_staff=True)
+        ensure_groups()
+        user.groups.add(Group.objects.get(name=EDITOR_GROUP))
         # Shown once and never stored in clear: the only copy is on this terminal.
         self.stdout.write(
             self.style.SUCCESS(
