@@ -1,0 +1,170 @@
+"""What the parsers produce and what an import reports, shared by every format."""
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from django.utils.text import slugify
+
+# Bump when the mapping of a source record to an article changes, so that
+# `--update` rewrites articles imported by an older version of the importer.
+MAPPING_VERSION = "1"
+
+
+class ImportProblem(Exception):
+    """A record (or a whole file) cannot be imported; the message is for a person."""
+
+
+class SourceError(ImportProblem):
+    """The whole file is unusable: empty, not UTF-8, broken XML, not a WordPress export."""
+
+
+@dataclass(slots=True)
+class Category:
+    name: str
+    slug: str = ""
+
+
+@dataclass(slots=True)
+class ImportRecord:
+    """One article as read from a source, before it meets the database.
+
+    Text fields are plain text except `body` (HTML, sanitized by the writer).
+    `status` is an `Article.Status` value or None for "use the default".
+    """
+
+    legacy_key: str
+    title: str
+    source: str
+    location: str
+    categories: list[Category] = field(default_factory=list)
+    slug: str = ""
+    kicker: str = ""
+    dek: str = ""
+    body: str = ""
+    authors: list[str] = field(default_factory=list)
+    status: str | None = None
+    published_at: datetime | None = None
+    image: str = ""
+    image_alt: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    legacy_url: str = ""
+    old_paths: list[str] = field(default_factory=list)
+    is_feature: bool = False
+    tags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def fingerprint(self, *extra) -> str:
+        """A hash of everything that ends up in the article (plus resolved defaults)."""
+        data = [
+            MAPPING_VERSION,
+            self.title,
+            [[c.name, c.slug] for c in self.categories],
+            self.slug,
+            self.kicker,
+            self.dek,
+            self.body,
+            self.authors,
+            self.status,
+            self.published_at.isoformat() if self.published_at else None,
+            self.image,
+            self.image_alt,
+            self.image_caption,
+            self.image_credit,
+            self.legacy_url,
+            self.old_paths,
+            self.is_feature,
+            *extra,
+        ]
+        blob = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(slots=True)
+class Skip:
+    """A source item that is deliberately not imported (a page, a trashed post)."""
+
+    source: str
+    location: str
+    reason: str
+    legacy_key: str = ""
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Failure:
+    """A source item that could not be read; the rest of the file goes on."""
+
+    source: str
+    location: str
+    reason: str
+    legacy_key: str = ""
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one record: one line of the report."""
+
+    action: str  # created, updated, skipped, failed
+    source: str
+    location: str
+    legacy_key: str = ""
+    title: str = ""
+    reason: str = ""
+    article_id: int | None = None
+    slug: str = ""
+    warnings: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def as_dict(self):
+        data = {
+            "action": self.action,
+            "file": self.source,
+            "location": self.location,
+            "legacy_key": self.legacy_key,
+            "title": self.title,
+        }
+        for name in ("reason", "article_id", "slug", "warnings", "tags"):
+            value = getattr(self, name)
+            if value:
+                data[name] = value
+        return data
+
+
+# Invisible characters that make two slugs look the same: bidi overrides,
+# zero-width joiners, BOMs (Unicode category Cf, "format").
+def strip_invisible(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def clean_slug(value: str, *, max_length: int = 255) -> str:
+    """A source slug as a Newsroom slug: percent-decoded, visible, Unicode-aware."""
+    value = unquote(value.strip())
+    value = re.sub(r"\.html?$", "", value, flags=re.IGNORECASE)
+    value = strip_invisible(unicodedata.normalize("NFC", value))
+    return slugify(value, allow_unicode=True)[:max_length].strip("-")
+
+
+def one_line(text: str) -> str:
+    """Whitespace collapsed to single spaces; for names, titles and deks."""
+    return " ".join(text.split())
+
+
+def url_path(url: str) -> str:
+    """The path of a legacy URL as the reader site sees it: decoded, with a leading slash.
+
+    Empty when the path cannot stand for the post: the home page, or a query URL.
+    """
+    parts = urlsplit((url or "").strip())
+    if not parts.path or parts.query:
+        return ""  # "/?p=123": the path alone does not identify the post
+    path = unquote(parts.path)
+    if not path.startswith("/"):
+        path = "/" + path
+    return path if path != "/" else ""

@@ -1,0 +1,260 @@
+"""JSON Lines (one article per line, schema in README.md) and WordPress REST API JSON."""
+
+import json
+import re
+from datetime import UTC, datetime
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .base import Category, Failure, ImportProblem, ImportRecord, Skip, SourceError, one_line
+from .html import convert_rendered, split_credit, strip_tags, text_to_html, wpautop
+from .wordpress import legacy_key, map_status, parse_wp_datetime
+
+FIELDS = {
+    "id",
+    "title",
+    "slug",
+    "section",
+    "kicker",
+    "dek",
+    "body",
+    "authors",
+    "published_at",
+    "status",
+    "image",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "url",
+    "redirects",
+    "is_feature",
+    "tags",
+}
+STATUSES = {"published", "draft", "in_review", "unpublished"}
+_HAS_TAG = re.compile(r"<[a-zA-Z/!]")
+
+
+class RecordError(ImportProblem):
+    pass
+
+
+def _text(obj, name, *, required=False, max_length=None):
+    value = obj.get(name)
+    if value is None or value == "":
+        if required:
+            raise RecordError(f'"{name}" is missing')
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and name in ("id", "slug"):
+        value = str(value)
+    if not isinstance(value, str):
+        raise RecordError(f'"{name}" must be a string, not {type(value).__name__}')
+    if max_length and len(value) > max_length:
+        raise RecordError(f'"{name}" is longer than {max_length} characters')
+    return value
+
+
+def _list(obj, name):
+    value = obj.get(name) or []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise RecordError(f'"{name}" must be a list')
+    return value
+
+
+def _datetime(value, tz) -> datetime | None:
+    if not value:
+        return None
+    if not isinstance(value, str):
+        raise RecordError('"published_at" must be an ISO 8601 string')
+    try:
+        parsed = parse_datetime(value) or (
+            datetime.combine(parse_date(value), datetime.min.time()) if parse_date(value) else None
+        )
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise RecordError(
+            f'"published_at" is not a date: {value!r} (use e.g. 2019-06-12T08:30:00Z)'
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def record_from_object(obj, *, source, location, tz) -> ImportRecord:
+    """One object of our JSON Lines schema as a record; raises RecordError."""
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, found {type(obj).__name__}")
+    legacy_id = _text(obj, "id", required=True, max_length=240)
+    status = _text(obj, "status")
+    if status and status not in STATUSES:
+        raise RecordError(f'"status" must be one of {", ".join(sorted(STATUSES))}, not {status!r}')
+    authors = []
+    for author in _list(obj, "authors"):
+        name = author.get("name") if isinstance(author, dict) else author
+        if not isinstance(name, str):
+            raise RecordError('"authors" must be a list of names')
+        if one_line(name):
+            authors.append(one_line(name))
+    body = _text(obj, "body")
+    if body and not _HAS_TAG.search(body):
+        body = text_to_html(p.replace("\n", " ") for p in re.split(r"\n\s*\n", body.strip()))
+    is_feature = obj.get("is_feature", False)
+    if not isinstance(is_feature, bool):
+        raise RecordError('"is_feature" must be true or false')
+    section = one_line(_text(obj, "section", max_length=100))
+    unknown = sorted(set(obj) - FIELDS)
+    return ImportRecord(
+        legacy_key=f"jsonl:{legacy_id}",
+        title=one_line(_text(obj, "title", required=True, max_length=300)),
+        source=source,
+        location=location,
+        categories=[Category(section)] if section else [],
+        slug=_text(obj, "slug"),
+        kicker=one_line(_text(obj, "kicker", max_length=100)),
+        dek=_text(obj, "dek").strip(),
+        body=body,
+        authors=authors,
+        status=status or None,
+        published_at=_datetime(obj.get("published_at"), tz),
+        image=_text(obj, "image"),
+        image_alt=one_line(_text(obj, "image_alt", max_length=300)),
+        image_caption=one_line(_text(obj, "image_caption", max_length=500)),
+        image_credit=one_line(_text(obj, "image_credit", max_length=200)),
+        legacy_url=_text(obj, "url", max_length=500),
+        old_paths=[p for p in _list(obj, "redirects") if isinstance(p, str)],
+        is_feature=is_feature,
+        tags=[t for t in _list(obj, "tags") if isinstance(t, str)],
+        warnings=[f"unknown fields ignored: {', '.join(unknown)}"] if unknown else [],
+    )
+
+
+def _rendered(value):
+    if isinstance(value, dict):
+        value = value.get("rendered", "")
+    return value if isinstance(value, str) else ""
+
+
+def is_rest_post(obj) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("title"), dict) and "content" in obj
+
+
+def record_from_rest(obj, *, source, location, tz):
+    """A post object of the WordPress REST API (v2, ideally with `_embed`)."""
+    if obj.get("type", "post") != "post":
+        return Skip(source, location, f"WordPress {obj.get('type')}: only posts are imported")
+    href = ((obj.get("_links") or {}).get("self") or [{}])[0].get("href", "")
+    site = href.split("/wp-json/")[0] if "/wp-json/" in href else obj.get("link", "")
+    key = legacy_key(site, str(obj.get("id", "")), _rendered(obj.get("guid")))
+    title = strip_tags(_rendered(obj.get("title")))
+    if not key:
+        raise RecordError("the post has no id")
+    protected = bool((obj.get("content") or {}).get("protected"))
+    status, keep_date, warnings = map_status(obj.get("status", ""), password=protected)
+    if status is None:
+        return Skip(source, location, warnings[0], key, title)
+    embedded = obj.get("_embedded") or {}
+    terms = [t for group in embedded.get("wp:term") or [] for t in group or []]
+    authors = [t["name"] for t in terms if t.get("taxonomy") == "author" and t.get("name")]
+    if not authors:
+        authors = [a["name"] for a in embedded.get("author") or [] if a.get("name")]
+    if not authors and obj.get("author"):
+        warnings.append(f"author {obj['author']} is not embedded: no byline (export with _embed)")
+    categories = [
+        Category(strip_tags(t["name"]), t.get("slug", ""))
+        for t in terms
+        if t.get("taxonomy") == "category" and t.get("name")
+    ]
+    record = ImportRecord(
+        legacy_key=key,
+        title=title,
+        source=source,
+        location=location,
+        categories=categories,
+        slug=obj.get("slug") or "",
+        dek=strip_tags(_rendered(obj.get("excerpt"))),
+        body=convert_rendered(_rendered(obj.get("content"))),
+        authors=list(dict.fromkeys(one_line(a) for a in authors)),
+        status=status,
+        published_at=(
+            parse_wp_datetime(obj.get("date_gmt") or "", UTC)
+            or parse_wp_datetime(obj.get("date") or "", tz)
+        )
+        if keep_date
+        else None,
+        legacy_url=obj.get("link") or "",
+        tags=[strip_tags(t["name"]) for t in terms if t.get("taxonomy") == "post_tag"],
+        warnings=warnings,
+    )
+    media = (embedded.get("wp:featuredmedia") or [None])[0]
+    if isinstance(media, dict) and media.get("source_url"):
+        caption, credit = split_credit(strip_tags(_rendered(media.get("caption"))))
+        record.image = media["source_url"]
+        record.image_alt = one_line(media.get("alt_text") or "")
+        record.image_caption, record.image_credit = caption, credit
+    elif obj.get("jetpack_featured_media_url"):
+        record.image = obj["jetpack_featured_media_url"]
+    if record.body and "<p" not in record.body:
+        record.body = wpautop(record.body)
+    return record
+
+
+def _record(obj, *, source, location, tz):
+    if is_rest_post(obj):
+        return record_from_rest(obj, source=source, location=location, tz=tz)
+    return record_from_object(obj, source=source, location=location, tz=tz)
+
+
+def _safe(obj, *, source, location, tz):
+    try:
+        return _record(obj, source=source, location=location, tz=tz)
+    except RecordError as exc:
+        key = f"jsonl:{obj.get('id')}" if isinstance(obj, dict) and obj.get("id") else ""
+        title = obj.get("title") if isinstance(obj, dict) else ""
+        return Failure(source, location, str(exc), key, title if isinstance(title, str) else "")
+
+
+def read_jsonl(path, *, source, tz, cursor):
+    """Yield a record or a Failure per line; blank lines are ignored."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if not head.strip():
+            raise SourceError("the file is empty")
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SourceError("the file is UTF-16, not UTF-8; convert it to UTF-8")
+        fh.seek(0)
+        if path.suffix.lower() == ".json":
+            yield from _read_json_document(fh, source=source, tz=tz)
+            cursor.offset = fh.tell()
+            return
+        for number, raw in enumerate(fh, start=1):
+            cursor.offset += len(raw)
+            location = f"line {number}"
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield Failure(source, location, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")
+                continue
+            except json.JSONDecodeError as exc:
+                yield Failure(source, location, f"not valid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            yield _safe(obj, source=source, location=location, tz=tz)
+
+
+def _read_json_document(fh, *, source, tz):
+    """A whole `.json` file: one object, or an array of them (a REST API page)."""
+    try:
+        data = json.loads(fh.read().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 (byte offset {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    for index, obj in enumerate(items, start=1):
+        location = f"item {index}" if isinstance(data, list) else "item 1"
+        yield _safe(obj, source=source, location=location, tz=tz)

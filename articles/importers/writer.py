@@ -1,0 +1,427 @@
+"""Batched, transactional writes of import records: a few queries per batch, not per article."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sections.models import RESERVED_SLUGS, Section
+
+from ..models import Article, Author, Byline, ImageCredit, Redirect
+from ..sanitize import sanitize_html
+from .base import ImportRecord, Outcome, clean_slug, url_path
+from .images import ImageStore
+
+UPDATE_FIELDS = [
+    "section",
+    "kicker",
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+    "is_feature",
+    "status",
+    "published_at",
+    "legacy_url",
+    "legacy_hash",
+    "revision",
+    "updated_at",
+]
+
+
+@dataclass
+class WriteOptions:
+    default_section: Section | None = None
+    default_status: str = Article.Status.PUBLISHED
+    default_published_at: datetime | None = None
+    category_map: dict = field(default_factory=dict)  # casefolded name or slug -> Section
+    update: bool = False
+    dry_run: bool = False
+    images_dir: str | None = None
+
+
+class _Names:
+    """A case-insensitive name -> id cache of one model, loaded once, safe across rollbacks."""
+
+    def __init__(self, queryset, slug_field=None):
+        self.ids = {}
+        self.slugs = set()
+        for pk, name, *slug in queryset.values_list(
+            "pk", "name", *([slug_field] if slug_field else [])
+        ):
+            self.ids.setdefault(_fold(name), pk)
+            if slug:
+                self.slugs.add(slug[0])
+        self.pending_ids, self.pending_slugs = {}, set()
+
+    def get(self, name):
+        key = _fold(name)
+        return self.pending_ids.get(key) or self.ids.get(key)
+
+    def unique_slug(self, name, *, fallback, max_length=200):
+        base = slugify(name, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+        if base.lower() in RESERVED_SLUGS:
+            base = f"{base}-{fallback}"
+        slug, n = base, 2
+        while slug in self.slugs or slug in self.pending_slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self.pending_slugs.add(slug)
+        return slug
+
+    def commit(self):
+        self.ids.update(self.pending_ids)
+        self.slugs |= self.pending_slugs
+        self.rollback()
+
+    def rollback(self):
+        self.pending_ids, self.pending_slugs = {}, set()
+
+
+def _fold(name):
+    return " ".join(name.split()).casefold()
+
+
+class ArticleWriter:
+    def __init__(self, options: WriteOptions):
+        self.options = options
+        self.sections = _Names(Section.objects.all(), "slug")
+        self.authors = _Names(Author.objects.all(), "slug")
+        self.credits = _Names(ImageCredit.objects.all())
+        self.section_slugs = dict(Section.objects.values_list("pk", "slug"))
+        self.images = (
+            ImageStore(options.images_dir, dry_run=options.dry_run) if options.images_dir else None
+        )
+        self.defaults_key = [
+            options.default_section.pk if options.default_section else None,
+            options.default_status,
+            options.default_published_at.isoformat() if options.default_published_at else None,
+            sorted((k, s.pk) for k, s in options.category_map.items()),
+        ]
+        self.created_authors = 0
+        self.created_sections = 0
+        self._search_refresh = _search_refresher()
+
+    # -- public ---------------------------------------------------------------
+
+    def write(self, records: list[ImportRecord]) -> list[Outcome]:
+        """Write one batch in one transaction; on a database error, retry record by record."""
+        notes = [list(r.warnings) for r in records]
+        try:
+            return self._atomic(records)
+        except DatabaseError as exc:
+            if len(records) == 1:
+                records[0].warnings = notes[0]
+                return [self._failed(records[0], f"database refused it: {exc}")]
+        outcomes = []
+        for record, warnings in zip(records, notes, strict=True):
+            record.warnings = warnings
+            try:
+                outcomes += self._atomic([record])
+            except DatabaseError as exc:
+                outcomes.append(self._failed(record, f"database refused it: {exc}"))
+        return outcomes
+
+    def _atomic(self, records):
+        caches = (self.sections, self.authors, self.credits)
+        try:
+            with transaction.atomic():
+                outcomes = self._write(records)
+                if self.options.dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            for cache in caches:
+                cache.rollback()
+            raise
+        for cache in caches:
+            cache.rollback() if self.options.dry_run else cache.commit()
+        return outcomes
+
+    # -- one batch ------------------------------------------------------------
+
+    def _write(self, records):
+        keys = [r.legacy_key for r in records]
+        existing = {
+            row[0]: row[1:]
+            for row in Article.objects.filter(legacy_key__in=keys)
+            .select_for_update()
+            .values_list("legacy_key", "pk", "legacy_hash", "section_id", "slug", "revision")
+        }
+        outcomes, work = [], []
+        for record in records:
+            fingerprint = record.fingerprint(self.defaults_key)
+            found = existing.get(record.legacy_key)
+            if found and not self.options.update:
+                outcomes.append(
+                    self._skipped(
+                        record, found[0], "already imported (use --update to re-import changes)"
+                    )
+                )
+            elif found and found[1] == fingerprint:
+                outcomes.append(self._skipped(record, found[0], "unchanged since the last import"))
+            else:
+                try:
+                    work.append((record, self._article(record, fingerprint, found)))
+                except ValueError as exc:
+                    outcomes.append(self._failed(record, str(exc)))
+        if not work:
+            return outcomes
+
+        self._assign_slugs(work, existing)
+        now = timezone.now()
+        new = [a for r, a in work if a.pk is None]
+        changed = [a for r, a in work if a.pk is not None]
+        Article.objects.bulk_create(new)
+        for article in changed:
+            article.updated_at = now
+        if changed:
+            Article.objects.bulk_update(changed, UPDATE_FIELDS)
+            Byline.objects.filter(article__in=changed).delete()
+
+        self._create_missing_authors(n for r, _ in work for n in r.authors)
+        Byline.objects.bulk_create(
+            [
+                Byline(article_id=a.pk, author_id=author_id, position=position)
+                for r, a in work
+                for position, author_id in enumerate(dict.fromkeys(self._author_ids(r)))
+            ]
+        )
+        redirect_warnings = self._redirects(work, existing)
+        if self._search_refresh:
+            self._search_refresh([a.pk for _, a in work])
+
+        for record, article in work:
+            warnings = record.warnings + redirect_warnings.get(article.pk, [])
+            outcomes.append(
+                Outcome(
+                    "updated" if record.legacy_key in existing else "created",
+                    record.source,
+                    record.location,
+                    record.legacy_key,
+                    record.title,
+                    article_id=None if self.options.dry_run else article.pk,
+                    slug=article.slug,
+                    warnings=warnings,
+                    tags=record.tags,
+                )
+            )
+        return outcomes
+
+    def _article(self, record, fingerprint, found):
+        section = self._section(record)
+        status = record.status or self.options.default_status
+        published_at = record.published_at
+        if status == Article.Status.PUBLISHED and published_at is None:
+            published_at = self.options.default_published_at
+            if published_at is None:
+                status = Article.Status.DRAFT
+                record.warnings.append(
+                    "no publication date: imported as a draft (give --published-at to publish)"
+                )
+        article = Article(
+            section_id=section.pk,
+            kicker=record.kicker[:100],
+            title=record.title,
+            slug=clean_slug(record.slug) or clean_slug(record.title) or "article",
+            dek=record.dek,
+            body=sanitize_html(record.body),
+            lead_image_alt=record.image_alt[:300],
+            lead_image_caption=record.image_caption[:500],
+            lead_image_credit_id=self._credit_id(record.image_credit),
+            is_feature=record.is_feature,
+            status=status,
+            published_at=published_at,
+            legacy_key=record.legacy_key,
+            legacy_url=record.legacy_url[:500],
+            legacy_hash=fingerprint,
+        )
+        if found:
+            article.pk, article.revision = found[0], found[4] + 1
+            article._previous = (found[2], found[3])
+        self._lead_image(record, article)
+        return article
+
+    def _section(self, record):
+        for category in record.categories:
+            mapped = self.options.category_map.get(_fold(category.name)) or (
+                category.slug and self.options.category_map.get(category.slug.casefold())
+            )
+            if mapped:
+                return mapped
+        if record.categories:
+            return self._get_or_create_section(record.categories[0].name)
+        if self.options.default_section:
+            return self.options.default_section
+        raise ValueError("the record has no section and no --section was given")
+
+    def _get_or_create_section(self, name):
+        name = " ".join(name.split())[:100]
+        pk = self.sections.get(name)
+        if pk is None:
+            section = Section.objects.create(
+                name=name, slug=self.sections.unique_slug(name, fallback="section", max_length=100)
+            )
+            pk = self.sections.pending_ids[_fold(name)] = section.pk
+            self.section_slugs[pk] = section.slug
+            self.created_sections += 1
+        return Section(pk=pk, name=name, slug=self.section_slugs[pk])
+
+    def _create_missing_authors(self, names):
+        missing = {_fold(n): n for n in names if n and self.authors.get(n) is None}
+        if missing:
+            created = Author.objects.bulk_create(
+                [
+                    Author(name=n[:200], slug=self.authors.unique_slug(n, fallback="author"))
+                    for n in missing.values()
+                ]
+            )
+            for author in created:
+                self.authors.pending_ids[_fold(author.name)] = author.pk
+            self.created_authors += len(created)
+
+    def _author_ids(self, record):
+        return [self.authors.get(n) for n in record.authors if n]
+
+    def _credit_id(self, name):
+        name = " ".join(name.split())[:200]
+        if not name:
+            return None
+        pk = self.credits.get(name)
+        if pk is None:
+            pk = ImageCredit.objects.create(name=name).pk
+            self.credits.pending_ids[_fold(name)] = pk
+        return pk
+
+    def _lead_image(self, record, article):
+        if not record.image:
+            return
+        if self.images is None:
+            record.warnings.append(f"lead image not copied (no --images-dir): {record.image}")
+            return
+        path = self.images.find(record.image)
+        if path is None:
+            record.warnings.append(f"lead image not found in --images-dir: {record.image}")
+            return
+        try:
+            name, width, height = self.images.store(path)
+        except ValueError as exc:
+            record.warnings.append(f"lead image skipped: {exc}")
+            return
+        article.lead_image = name
+        article.lead_image_width, article.lead_image_height = width, height
+
+    def _assign_slugs(self, work, existing):
+        """Unique (section, slug) pairs: collisions get a stable -2, -3 … suffix."""
+        wanted = {(a.section_id, a.slug) for _, a in work}
+        taken = set(
+            Article.objects.filter(
+                section_id__in={s for s, _ in wanted}, slug__in={s for _, s in wanted}
+            ).values_list("section_id", "slug", "pk")
+        )
+        owner = {(s, slug): pk for s, slug, pk in taken}
+        allocated = set()
+        for _, article in work:
+            previous = getattr(article, "_previous", None)
+            base = article.slug
+            if (
+                previous
+                and previous[0] == article.section_id
+                and re.fullmatch(re.escape(base) + r"(-\d+)?", previous[1])
+            ):
+                article.slug = previous[1]  # unchanged at the source: keep the address
+                allocated.add((article.section_id, article.slug))
+                continue
+            key = (article.section_id, base)
+            if key not in allocated and owner.get(key, article.pk) == article.pk:
+                allocated.add(key)
+                continue
+            used = set(
+                Article.objects.filter(
+                    section_id=article.section_id, slug__regex=rf"^{re.escape(base)}-[0-9]+$"
+                ).values_list("slug", flat=True)
+            )
+            n = 2
+            while f"{base}-{n}" in used or (article.section_id, f"{base}-{n}") in allocated:
+                n += 1
+            article.slug = f"{base[:250]}-{n}"
+            allocated.add((article.section_id, article.slug))
+
+    def _redirects(self, work, existing):
+        """Legacy URLs (and an updated article's previous address) answer with a 301."""
+        wanted, warnings = {}, {}
+        for record, article in work:
+            own = self._path(article.section_id, article.slug)
+            paths = [url_path(record.legacy_url), *(url_path(p) for p in record.old_paths)]
+            previous = getattr(article, "_previous", None)
+            if previous and (previous[0], previous[1]) != (article.section_id, article.slug):
+                paths.append(self._path(*previous))
+            for path in paths:
+                if path and path != own and len(path) <= 500:
+                    wanted.setdefault(path, article)
+        if not wanted:
+            return warnings
+        current = dict(
+            Redirect.objects.filter(old_path__in=list(wanted)).values_list("old_path", "article_id")
+        )
+        new = []
+        for path, article in wanted.items():
+            if path not in current:
+                new.append(Redirect(old_path=path, article_id=article.pk))
+            elif current[path] != article.pk:
+                warnings.setdefault(article.pk, []).append(
+                    f"{path} already redirects to another article; left as it was"
+                )
+        Redirect.objects.bulk_create(new)
+        return warnings
+
+    def _path(self, section_id, slug):
+        section_slug = self.section_slugs.get(section_id)
+        if section_slug is None:
+            section_slug = self.section_slugs[section_id] = Section.objects.get(pk=section_id).slug
+        return reverse("articles:detail", kwargs={"section": section_slug, "slug": slug})
+
+    # -- outcomes -------------------------------------------------------------
+
+    def _skipped(self, record, pk, reason):
+        return Outcome(
+            "skipped",
+            record.source,
+            record.location,
+            record.legacy_key,
+            record.title,
+            reason,
+            article_id=pk,
+            warnings=record.warnings,
+        )
+
+    def _failed(self, record, reason):
+        return Outcome(
+            "failed",
+            record.source,
+            record.location,
+            record.legacy_key,
+            record.title,
+            reason,
+            warnings=record.warnings,
+        )
+
+
+def _search_refresher():
+    """The search issue's hook to refresh search vectors after bulk writes, if it exists."""
+    try:
+        from .. import search
+    except ImportError:
+        return None
+    for name in ("refresh_search_vectors", "update_search_vectors", "refresh_articles"):
+        if callable(getattr(search, name, None)):
+            return getattr(search, name)
+    return None
