@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -42,7 +43,10 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:200]
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding:
+            self.articles.update_search_vectors()  # the name is in their search index
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
@@ -110,6 +114,12 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "lead_image_credit").prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
+
+    def update_search_vectors(self):
+        """Re-index these articles for search (see articles.search)."""
+        from .search import refresh_search_vectors  # search builds on these models
+
+        return refresh_search_vectors(self)
 
 
 class Article(ArticleWorkflowMixin, models.Model):
@@ -206,11 +216,17 @@ class Article(ArticleWorkflowMixin, models.Model):
         editable=False,
         help_text="Goes up by one on every save; an edit made on an older revision is refused.",
     )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Title, dek, body and author names, weighted for full-text search on "
+        "PostgreSQL; kept up to date by articles.search.refresh_search_vectors().",
+    )
 
     objects = ArticleQuerySet.as_manager()
     # Every saved version, for the history page and restore (django-simple-history).
     history = HistoricalRecords(
-        excluded_fields=["created_by", "legacy_key", "legacy_url", "legacy_hash"]
+        excluded_fields=["created_by", "legacy_key", "legacy_url", "legacy_hash", "search_vector"]
     )
 
     class Meta:
@@ -259,15 +275,22 @@ class Article(ArticleWorkflowMixin, models.Model):
         self.body = sanitize_html(self.body)
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
+            self.update_search_vector(kwargs.get("update_fields"))
             return
         with transaction.atomic(using=kwargs.get("using")):
             self.revision = self._claim_next_revision(expected_revision)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
             super().save(*args, **kwargs)
+            self.update_search_vector(kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"section": self.section.slug, "slug": self.slug})
+
+    def update_search_vector(self, update_fields=None):
+        """Re-index this article for search, unless the save left its text alone."""
+        if update_fields is None or {"title", "dek", "body"} & set(update_fields):
+            Article.objects.filter(pk=self.pk).update_search_vectors()
 
     def is_published(self):
         """The instance mirror of ArticleQuerySet.published()."""
@@ -308,6 +331,15 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.author}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).update_search_vectors()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).update_search_vectors()
+        return deleted
 
 
 class Redirect(models.Model):

@@ -1,6 +1,9 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from sections.models import Section
+
+from . import search as search_module
 from .models import Article, Author
 
 
@@ -31,3 +34,21 @@ def author_detail(request, slug):
     articles = author.articles.published().with_listing_relations().distinct()
     page_obj = Paginator(articles, 20).get_page(request.GET.get("page"))
     return render(request, "articles/author_detail.html", {"author": author, "page_obj": page_obj})
+
+
+def search(request):
+    """Full-text search of published articles; the work is in articles/search.py."""
+    params = search_module.SearchParams.from_query_dict(request.GET)
+    page_obj = None
+    if params.q:
+        articles = search_module.search_articles(params)
+        page_obj = Paginator(articles, 20).get_page(request.GET.get("page"))
+        search_module.add_snippets(page_obj, params.q)
+    author = Author.objects.filter(slug=params.author).first() if params.author else None
+    context = {
+        "params": params,
+        "page_obj": page_obj,
+        "sections": Section.objects.all(),
+        "author_filter": author,
+    }
+    return render(request, "articles/search.html", context)

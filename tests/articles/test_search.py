@@ -1,0 +1,372 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, Byline
+from tests.factories import make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search behaviour"
+)
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 fallback")
+
+URL = reverse("articles:search")
+
+
+def results(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    page_obj = response.context["page_obj"]
+    return [article.title for article in page_obj] if page_obj else []
+
+
+def test_empty_query_shows_the_form_and_searches_nothing(client, django_assert_max_num_queries):
+    make_article(title="Harbour")
+    with django_assert_max_num_queries(2):
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["page_obj"] is None
+    assert b'name="q"' in response.content
+    assert b'<meta name="robots" content="noindex">' in response.content
+
+
+def test_finds_words_in_title_dek_body_and_author_names(client):
+    make_article(title="Harbour dredging approved")
+    make_article(title="Second", dek="The dredging of the old channel resumes.")
+    make_article(title="Third", body="<p>Crews began <em>dredging</em> at dawn.</p>")
+    make_article(title="Fourth", authors=[make_author(name="Dredging Correspondent")])
+    make_article(title="Unrelated", body="<p>Nothing to see.</p>")
+    assert sorted(results(client, q="dredging")) == ["Fourth", "Harbour dredging approved",
+                                                     "Second", "Third"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "when"),
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.IN_REVIEW, "past"),
+        (Article.Status.PUBLISHED, "future"),
+        (Article.Status.UNPUBLISHED, "past"),
+    ],
+)
+def test_only_published_articles_are_found(client, status, when):
+    now = timezone.now()
+    published_at = {None: None, "past": now - timedelta(days=1), "future": now + timedelta(days=1)}
+    make_article(title="Visible lighthouse")
+    make_article(title="Hidden lighthouse", status=status, published_at=published_at[when])
+    assert results(client, q="lighthouse") == ["Visible lighthouse"]
+
+
+def test_html_markup_is_not_indexed(client):
+    make_article(title="Tagged", body='<p><a href="https://example.org/strong">A link</a></p>')
+    assert results(client, q="href") == []
+    assert results(client, q="strong") == []
+    assert results(client, q="link") == ["Tagged"]
+
+
+def test_title_hit_ranks_above_body_hits(client):
+    make_article(
+        title="Budget day",
+        body="<p>" + " ".join(["The mangrove plan was discussed again."] * 5) + "</p>",
+    )
+    make_article(title="Mangrove restoration begins", body="<p>Planting started today.</p>")
+    make_article(title="Other", dek="A mangrove survey is under way.", body="<p>Survey.</p>")
+    assert results(client, q="mangrove") == ["Mangrove restoration begins", "Other", "Budget day"]
+
+
+def test_sort_by_date(client, now):
+    make_article(title="Older mangrove story", published_at=now - timedelta(days=3))
+    make_article(title="Mangrove", published_at=now - timedelta(days=5))
+    make_article(title="Newest mangrove story", body="<p>mangrove</p>", published_at=now)
+    assert results(client, q="mangrove", sort="date") == [
+        "Newest mangrove story",
+        "Older mangrove story",
+        "Mangrove",
+    ]
+
+
+def test_filters_by_section_and_author(client):
+    politics, economy = make_section(slug="politics"), make_section(slug="economy")
+    writer, other = make_author(slug="writer"), make_author(slug="other")
+    make_article(title="Tariff politics", section=politics, authors=[writer])
+    make_article(title="Tariff economy", section=economy, authors=[writer, other])
+    make_article(title="Tariff other", section=economy, authors=[other])
+    assert results(client, q="tariff", section="politics") == ["Tariff politics"]
+    assert sorted(results(client, q="tariff", author="writer")) == [
+        "Tariff economy",
+        "Tariff politics",
+    ]
+    assert results(client, q="tariff", section="economy", author="writer") == ["Tariff economy"]
+    assert results(client, q="tariff", section="no-such-section") == []
+    response = client.get(URL, {"q": "tariff", "author": "writer"})
+    assert response.context["author_filter"] == writer
+    assert b'<option value="politics">' in response.content
+
+
+def test_an_author_with_two_roles_on_one_article_finds_it_once(client):
+    writer = make_author(slug="writer")
+    article = make_article(title="Ferry timetable", authors=[writer])
+    Byline.objects.create(article=article, author=writer, role=Byline.Role.PHOTOS, position=1)
+    assert results(client, q="ferry", author="writer") == ["Ferry timetable"]
+
+
+def test_snippet_highlights_matches_and_escapes_the_rest(client):
+    make_article(
+        title="Script",
+        body="<p>Readers wrote &lt;script&gt;alert(1)&lt;/script&gt; about the ferry "
+        "&amp; the \x02harbour\x03 in the comments.</p>",
+    )
+    response = client.get(URL, {"q": "ferry"})
+    (article,) = response.context["page_obj"]
+    assert "<mark>ferry</mark>" in article.snippet
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article.snippet
+    assert "<script>" not in article.snippet
+    assert article.snippet.count("<mark>") == article.snippet.count("</mark>") == 1
+    assert "<mark>ferry</mark>" in response.content.decode()
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_query_is_escaped_in_the_page(client):
+    make_article(title="Plain")
+    response = client.get(URL, {"q": '<img src=x onerror="alert(1)">'})
+    assert response.status_code == 200
+    assert b"<img src=x" not in response.content
+    assert b"&lt;img src=x" in response.content
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        " ",
+        '"',
+        '""',
+        '" "',
+        "-",
+        "or",
+        "-ferry",
+        "ferry or",
+        "'; DROP TABLE articles_article; --",
+        "1' OR '1'='1",
+        "%",
+        "_",
+        "\\",
+        "*",
+        "ferry*",
+        "title:ferry",
+        "NEAR(ferry harbour)",
+        "ferry AND",
+        "(ferry",
+        "ferry\x00harbour",
+        "\x00",
+        "\x02ferry\x03",
+        "\r\n\t",
+        "ñandú Zürich 東京 Ελλάδα ферри 😀",
+        "\ufeff\u200bferry",
+        "x" * 5000,
+        "ferry " * 300,
+        '"ferry harbour',
+        "&amp; <b>ferry</b>",
+    ],
+)
+def test_odd_queries_give_a_normal_page(client, q):
+    make_article(title="Ferry harbour", body="<p>The ferry leaves the harbour.</p>")
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200
+    assert len(response.context["params"].q) <= search.MAX_QUERY_LENGTH
+    assert "\x00" not in response.context["params"].q
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "ferry", "page": "abc"},
+        {"q": "ferry", "page": "999"},
+        {"q": "ferry", "page": "-1"},
+        {"q": "ferry", "page": "\x00"},
+        {"q": "ferry", "section": "\x00"},
+        {"q": "ferry", "author": "a\x00b"},
+        {"q": "ferry", "section": "x" * 1000, "author": "ü" * 300},
+        {"q": "ferry", "sort": "'; DROP TABLE x"},
+        {"q": ["ferry", "harbour"]},
+    ],
+)
+def test_odd_parameters_give_a_normal_page(client, params):
+    make_article(title="Ferry harbour")
+    assert client.get(URL, params).status_code == 200
+
+
+def test_paginated_by_twenty_keeping_the_query(client, django_assert_max_num_queries):
+    section = make_section()
+    authors = [make_author(), make_author()]
+    for n in range(25):
+        make_article(title=f"Typhoon report {n}", section=section, authors=authors)
+    with django_assert_max_num_queries(7):
+        response = client.get(URL, {"q": "typhoon", "sort": "date", "section": section.slug})
+    page_obj = response.context["page_obj"]
+    assert page_obj.paginator.count == 25
+    assert len(page_obj) == 20
+    content = response.content.decode()
+    assert f'href="?q=typhoon&amp;sort=date&amp;section={section.slug}&amp;page=2"' in content
+    with django_assert_max_num_queries(7):
+        response = client.get(URL, {"q": "typhoon", "page": 2})
+    assert len(response.context["page_obj"]) == 5
+
+
+def test_index_follows_edits_bylines_and_author_renames(client):
+    article = make_article(title="Quiet week")
+    assert results(client, q="eruption") == []
+    article.title = "Eruption week"
+    article.save()
+    assert results(client, q="eruption") == ["Eruption week"]
+
+    author = make_author(name="Ngaio Whitcombe")
+    byline = Byline.objects.create(article=article, author=author)
+    assert results(client, q="whitcombe") == ["Eruption week"]
+    author.name = "Ngaio Pohatu"
+    author.save()
+    assert results(client, q="whitcombe") == []
+    assert results(client, q="pohatu") == ["Eruption week"]
+    byline.delete()
+    assert results(client, q="pohatu") == []
+
+
+def test_save_with_update_fields_outside_the_text_keeps_the_index(client):
+    article = make_article(title="Volcano")
+    article.is_feature = True
+    article.save(update_fields=["is_feature"])
+    assert results(client, q="volcano") == ["Volcano"]
+
+
+def test_refresh_search_vectors_indexes_bulk_writes(client):
+    section = make_section()
+    author = make_author(name="Bulk Writer")
+    articles = Article.objects.bulk_create(
+        Article(
+            section=section,
+            title=f"Imported cyclone {n}",
+            slug=f"imported-{n}",
+            body="<p>From the archive.</p>",
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(days=n + 1),
+        )
+        for n in range(3)
+    )
+    Byline.objects.bulk_create(Byline(article=article, author=author) for article in articles)
+    assert results(client, q="cyclone") == []
+    assert search.refresh_search_vectors([article.pk for article in articles]) == 3
+    assert len(results(client, q="cyclone")) == 3
+    assert len(results(client, q="bulk writer")) == 3
+    Article.objects.filter(pk=articles[0].pk).update(title="Renamed")
+    search.refresh_search_vectors(Article.objects.filter(pk=articles[0].pk))
+    assert len(results(client, q="cyclone")) == 2
+
+
+def test_rebuild_search_index_reindexes_everything(client):
+    make_article(title="Monsoon")
+    Article.objects.update(title="Drought")
+    assert results(client, q="drought") == []
+    assert list(search.rebuild_search_index(batch_size=1)) == [1]
+    assert results(client, q="drought") == ["Drought"]
+
+
+# Websearch syntax: PostgreSQL's websearch_to_tsquery, translated for FTS5 on SQLite.
+
+
+def test_quoted_phrase(client):
+    make_article(title="Night ferry cancelled")
+    make_article(title="Ferry at night", body="<p>The night was long.</p>")
+    assert results(client, q='"night ferry"') == ["Night ferry cancelled"]
+    assert sorted(results(client, q="night ferry")) == ["Ferry at night", "Night ferry cancelled"]
+
+
+def test_minus_excludes_a_word(client):
+    make_article(title="Rice prices rise")
+    make_article(title="Rice harvest", dek="Prices are expected to fall.")
+    make_article(title="Rice exports")
+    assert sorted(results(client, q="rice -prices")) == ["Rice exports"]
+    assert results(client, q='rice -"harvest" -exports') == ["Rice prices rise"]
+
+
+def test_or_matches_either_word(client):
+    make_article(title="Typhoon shelters")
+    make_article(title="Flood barrier")
+    make_article(title="Budget")
+    assert sorted(results(client, q="typhoon or flood")) == ["Flood barrier", "Typhoon shelters"]
+    assert sorted(results(client, q="typhoon OR flood")) == ["Flood barrier", "Typhoon shelters"]
+
+
+def test_all_words_must_match(client):
+    make_article(title="Ferry fares")
+    make_article(title="Ferry timetable")
+    assert results(client, q="ferry fares") == ["Ferry fares"]
+
+
+def test_stemming_finds_other_forms_of_a_word(client):
+    make_article(title="Ferries return to the northern route")
+    assert results(client, q="ferry") == ["Ferries return to the northern route"]
+
+
+@postgresql_only
+def test_postgresql_index_is_weighted_and_uses_the_configured_language(settings):
+    article = make_article(
+        title="Harbour", dek="Dredging", body="<p>Channel</p>", authors=[make_author(name="Ana")]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector::text FROM articles_article WHERE id = %s", [article.pk]
+        )
+        (vector,) = cursor.fetchone()
+    assert vector == "'ana':4 'channel':3C 'dredg':2B 'harbour':1A"
+    settings.NEWSROOM_SEARCH_CONFIG = "simple"
+    article.save()
+    assert Article.objects.filter(
+        pk=article.pk, search_vector=search.search_query("dredging")
+    ).exists()
+
+
+@postgresql_only
+def test_postgresql_search_uses_the_gin_index():
+    make_article(title="Harbour")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    matches = Article.objects.filter(search_vector=search.search_query("harbour"))
+    assert "article_search_vector_gin" in matches.explain()
+
+
+@sqlite_only
+def test_sqlite_folds_accents(client):
+    make_article(title="Café culture in Zürich")
+    assert results(client, q="cafe zurich") == ["Café culture in Zürich"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ferry", '(("ferry"))'),
+        ("night ferry", '(("night" AND "ferry"))'),
+        ('"night ferry" fares', '(("night ferry" AND "fares"))'),
+        ("rice -prices", '(("rice") NOT ("prices"))'),
+        ('rice -"high prices"', '(("rice") NOT ("high prices"))'),
+        ("typhoon or flood barrier", '(("typhoon")) OR (("flood" AND "barrier"))'),
+        ("or typhoon or", '(("typhoon"))'),
+        ("-prices", ""),
+        ('"', ""),
+        ("NEAR(a b)", '(("NEAR(a" AND "b)"))'),
+        ("title:x", '(("title:x"))'),
+        ('a"b', '(("a""b"))'),
+        ("- * ( )", ""),
+    ],
+)
+def test_fts5_query_quotes_every_term(q, expected):
+    assert search.fts5_query(q) == expected
+
+
+def test_clean_caps_length_and_drops_control_characters():
+    assert search.clean("  a\x00b\tc\n\x7f ") == "a b c"
+    assert len(search.clean("é" * 1000)) == search.MAX_QUERY_LENGTH
