@@ -1,6 +1,8 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -267,12 +269,19 @@ def test_refresh_search_vectors_indexes_bulk_writes(client):
     assert len(results(client, q="cyclone")) == 2
 
 
-def test_rebuild_search_index_reindexes_everything(client):
+def test_update_search_index_command_reindexes_everything(client):
     make_article(title="Monsoon")
+    make_article(title="Monsoon again")
     Article.objects.update(title="Drought")
     assert results(client, q="drought") == []
-    assert list(search.rebuild_search_index(batch_size=1)) == [1]
-    assert results(client, q="drought") == ["Drought"]
+    out = StringIO()
+    call_command("update_search_index", "--batch-size", "1", verbosity=2, stdout=out)
+    assert results(client, q="drought") == ["Drought", "Drought"]
+    assert results(client, q="monsoon") == []
+    assert "1 articles indexed" in out.getvalue()
+    assert "Indexed 2 articles" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("update_search_index", "--batch-size", "0")
 
 
 # Websearch syntax: PostgreSQL's websearch_to_tsquery, translated for FTS5 on SQLite.
