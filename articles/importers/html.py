@@ -139,7 +139,7 @@ def _attrs(text: str) -> dict:
 
 
 def _figure(media: str, caption_html: str) -> str:
-    caption, credit = split_credit(caption_html.strip())
+    caption, credit = split_credit(" ".join(caption_html.split()))
     parts = [caption]
     if credit:
         parts.append(f"<cite>{credit}</cite>")
@@ -180,8 +180,15 @@ def _code(match) -> str:
 def convert_wordpress(content: str) -> Conversion:
     """content:encoded as WordPress would render it, minus what we cannot run."""
     removed = Counter()
+    figures = []
+
+    def hold(match):
+        # Figures are put back after wpautop, which would break them into paragraphs.
+        figures.append(_caption(match))
+        return f"\n\nWPFIGURE{len(figures) - 1}\n\n"
+
     text = _CODE.sub(_code, content)
-    text = _CAPTION.sub(_caption, text)
+    text = _CAPTION.sub(hold, text)
     text = _EMBED.sub(_embed, text)
 
     names = {m.group(2) for m in _SHORTCODE.finditer(text) if m.group(1)}
@@ -197,6 +204,8 @@ def convert_wordpress(content: str) -> Conversion:
     # Block-editor content already has its paragraphs; classic content gets wpautop.
     if "<!-- wp:" not in text:
         text = wpautop(text)
+    for number, figure in reversed(list(enumerate(figures))):
+        text = text.replace(f"<p>WPFIGURE{number}</p>", figure).replace(f"WPFIGURE{number}", figure)
     text = _RENDERED_CAPTION.sub(lambda m: _figure(m.group(1), m.group(3)), text)
     return Conversion(text, +removed)
 

@@ -11,6 +11,8 @@ from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 from PIL import Image, UnidentifiedImageError
 
+EXIF_ORIENTATION = 0x0112
+SIDEWAYS = {5, 6, 7, 8}
 _RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 
 
@@ -70,7 +72,9 @@ class ImageStore:
         try:
             with Image.open(path) as image:
                 width, height = image.size
-        except (UnidentifiedImageError, OSError) as exc:
+                if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS:
+                    width, height = height, width  # shown turned, as browsers do
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise ValueError(f"{path.name} is not a readable image") from exc
         digest = hashlib.sha256()
         with open(path, "rb") as fh:

@@ -234,7 +234,7 @@ def read_jsonl(path, *, source, tz, cursor):
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
+                obj = json.loads(raw.decode("utf-8").strip())
             except UnicodeDecodeError as exc:
                 yield Failure(source, location, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")
                 continue

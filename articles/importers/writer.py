@@ -228,6 +228,7 @@ class ArticleWriter:
                     "no publication date: imported as a draft (give --published-at to publish)"
                 )
         article = Article(
+            **self._lead_image(record),
             section_id=section.pk,
             kicker=record.kicker[:100],
             title=record.title,
@@ -247,7 +248,6 @@ class ArticleWriter:
         if found:
             article.pk, article.revision = found[0], found[4] + 1
             article._previous = (found[2], found[3])
-        self._lead_image(record, article)
         return article
 
     def _section(self, record):
@@ -276,7 +276,10 @@ class ArticleWriter:
         return Section(pk=pk, name=name, slug=self.section_slugs[pk])
 
     def _create_missing_authors(self, names):
-        missing = {_fold(n): n for n in names if n and self.authors.get(n) is None}
+        missing = {}
+        for name in names:
+            if name and self.authors.get(name) is None:
+                missing.setdefault(_fold(name), name)  # the first spelling met wins
         if missing:
             created = Author.objects.bulk_create(
                 [
@@ -301,23 +304,23 @@ class ArticleWriter:
             self.credits.pending_ids[_fold(name)] = pk
         return pk
 
-    def _lead_image(self, record, article):
+    def _lead_image(self, record):
+        """Lead image fields for the Article constructor (with its size, so no file is opened)."""
         if not record.image:
-            return
+            return {}
         if self.images is None:
             record.warnings.append(f"lead image not copied (no --images-dir): {record.image}")
-            return
+            return {}
         path = self.images.find(record.image)
         if path is None:
             record.warnings.append(f"lead image not found in --images-dir: {record.image}")
-            return
+            return {}
         try:
             name, width, height = self.images.store(path)
         except ValueError as exc:
             record.warnings.append(f"lead image skipped: {exc}")
-            return
-        article.lead_image = name
-        article.lead_image_width, article.lead_image_height = width, height
+            return {}
+        return {"lead_image": name, "lead_image_width": width, "lead_image_height": height}
 
     def _assign_slugs(self, work, existing):
         """Unique (section, slug) pairs: collisions get a stable -2, -3 … suffix."""
@@ -329,15 +332,17 @@ class ArticleWriter:
         )
         owner = {(s, slug): pk for s, slug, pk in taken}
         allocated = set()
-        for _, article in work:
+        for record, article in work:
             previous = getattr(article, "_previous", None)
             base = article.slug
+            # An update keeps its address unless the source gave it another slug
+            # (a slug made from a corrected title is no reason to move).
             if (
                 previous
                 and previous[0] == article.section_id
-                and re.fullmatch(re.escape(base) + r"(-\d+)?", previous[1])
+                and (not record.slug or re.fullmatch(re.escape(base) + r"(-\d+)?", previous[1]))
             ):
-                article.slug = previous[1]  # unchanged at the source: keep the address
+                article.slug = previous[1]
                 allocated.add((article.section_id, article.slug))
                 continue
             key = (article.section_id, base)

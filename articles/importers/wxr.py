@@ -50,6 +50,7 @@ class RepairingReader:
     _SPECIAL = re.compile(rb"&|<!\[CDATA\[|<!--")
     _ENTITY = re.compile(rb"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z_][\w.-]{0,31});")
     _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    _START_TAG = re.compile(rb"<([A-Za-z_][\w:.-]*)[^>]*>")
     _HOLD = 64
 
     def __init__(self, raw):
@@ -57,6 +58,8 @@ class RepairingReader:
         self.buf = b""
         self.out = bytearray()
         self.state = "text"
+        self.element = b""  # the element whose CDATA section is open
+        self.tail = b""
         self.eof = False
         self.fixes = {"raw &": 0, "]]> inside CDATA": 0, "control characters": 0}
 
@@ -68,6 +71,14 @@ class RepairingReader:
         self.fixes["control characters"] += count
         self.out += cleaned
 
+    def _emit_text(self, data):
+        """Text outside CDATA: also note the last start tag, the owner of a coming CDATA."""
+        self._emit(data)
+        seen = self.tail + data
+        for tag in self._START_TAG.finditer(seen):
+            self.element = tag.group(1)
+        self.tail = seen[-256:]
+
     def _step(self):
         """Consume as much of self.buf as can be decided now; False when more input is needed."""
         buf, eof = self.buf, self.eof
@@ -77,10 +88,10 @@ class RepairingReader:
             if self.state == "text":
                 m = self._SPECIAL.search(buf, i)
                 if not m or m.start() >= limit:
-                    self._emit(buf[i:limit])
+                    self._emit_text(buf[i:limit])
                     i = limit
                     break
-                self._emit(buf[i : m.start()])
+                self._emit_text(buf[i : m.start()])
                 if m.group() == b"&":
                     entity = self._ENTITY.match(buf, m.start())
                     if entity:
@@ -112,11 +123,12 @@ class RepairingReader:
                 after = end + 3
                 while after < len(buf) and buf[after] in b" \t\r\n":
                     after += 1
-                if after >= len(buf) and not eof:
+                closing = (b"</" + self.element + b">", b"<![CDATA[")
+                if after + len(closing[0]) > len(buf) and not eof:
                     self._emit(buf[i:end])
                     i = end
                     break
-                if after >= len(buf) or buf[after : after + 1] == b"<":
+                if after >= len(buf) or buf.startswith(closing, after):
                     self._emit(buf[i : end + 3])
                     self.state = "text"
                 else:
@@ -247,6 +259,9 @@ class WxrFile:
 
     def index(self):
         """Pass 1: check the whole file parses and index its attachments."""
+        with open(self.path, "rb") as fh:
+            if not fh.read(4096).strip():
+                raise SourceError("the file is empty")
         try:
             self._index()
         except SourceError as exc:

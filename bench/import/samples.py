@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
+def say(line):
+    sys.stdout.write(line + "\n")
+
+
 class Rollback(Exception):
     pass
 
@@ -28,9 +32,17 @@ def run(call_command, path, report, *extra):
     err = io.StringIO()
     try:
         call_command(
-            "import_articles", str(path), "--section", "imported", "--report", str(report),
-            *extra, stdout=io.StringIO(), stderr=err, verbosity=1,
-        )  # fmt: skip
+            "import_articles",
+            str(path),
+            "--section",
+            "imported",
+            "--report",
+            str(report),
+            *extra,
+            stdout=io.StringIO(),
+            stderr=err,
+            verbosity=1,
+        )
     except Exception as exc:  # CommandError: something failed; the report has the details
         err.write(str(exc))
     data = json.loads(report.read_text())
@@ -47,7 +59,7 @@ def main():
     )
     files += sorted((shared / "seeds").glob("*.txt"))
     if not files:
-        print(f"No samples under {shared}; nothing to do.")
+        say(f"No samples under {shared}; nothing to do.")
         return 0
 
     scratch = tempfile.mkdtemp(prefix="newsroom-samples-")
@@ -85,12 +97,13 @@ def main():
                 refused = s["failed_files"] > 0
                 ok = (refused and articles == 0) or (not refused and again == 0 and not s["failed"])
                 problems += not ok
-                print(
+                say(
                     f"{'ok ' if ok else 'BAD'} {path.name}: "
                     + (
                         f"refused: {err.splitlines()[0]}"
                         if refused
-                        else f"{s['created']} created, {s['skipped']} skipped, {s['failed']} failed; "
+                        else f"{s['created']} created, {s['skipped']} skipped, "
+                        f"{s['failed']} failed; "
                         f"{articles} articles, {authors} authors, {bylines} bylines, "
                         f"{sections} new sections, {images} with lead-image text; "
                         f"re-run created/updated {again}"
@@ -98,7 +111,7 @@ def main():
                 )
                 if path.suffix == ".txt":
                     article = Article.objects.get()
-                    print(
+                    say(
                         f"    section={article.section.name!r} credit={article.lead_image_credit}"
                         f" paragraphs={article.body.count('<p>')} dek={article.dek[:50]!r}…"
                     )

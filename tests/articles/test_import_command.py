@@ -1,0 +1,264 @@
+"""The import command's behaviour: idempotency, --update, --dry-run, interruption, images."""
+
+import io
+import json
+import shutil
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from articles.importers import ImportOptions, import_paths
+from articles.management.commands import import_articles
+from articles.models import Article, Author, Byline, ImageCredit, Redirect
+from sections.models import Section
+
+from .import_utils import FIXTURES, by_action, run_import
+
+pytestmark = pytest.mark.django_db
+SOURCES = [FIXTURES / "dumps", FIXTURES / "archive.jsonl", FIXTURES / "export.xml"]
+
+
+def table_counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Article, Byline, Redirect, Author, Section, ImageCredit)
+    }
+
+
+def write_jsonl(path, count, overrides=None):
+    with open(path, "w", encoding="utf-8") as fh:
+        for n in range(count):
+            row = {
+                "id": f"bulk-{n}",
+                "title": f"Harbour note number {n}",
+                "section": ["Harbour", "Town Hall", "Letters"][n % 3],
+                "body": f"<p>Paragraph {n}.</p>",
+                "authors": [f"Writer {n % 7}", "Ines Marlow"],
+                "published_at": "2020-01-01T10:00:00Z",
+                "image_credit": f"Agency {n % 4}",
+                "url": f"https://old.example/notes/{n}/",
+                **(overrides or {}).get(n, {}),
+            }
+            fh.write(json.dumps(row) + "\n")
+    return path
+
+
+def test_a_second_import_changes_nothing(tmp_path):
+    first, *_ = run_import(tmp_path, *SOURCES, expect_error=True)
+    counts = table_counts()
+    second, out, _, _ = run_import(tmp_path, *SOURCES, expect_error=True)
+    third, *_ = run_import(tmp_path, *SOURCES, "--update", expect_error=True)
+
+    assert first["summary"]["created"] == 17
+    assert table_counts() == counts
+    for report in (second, third):
+        assert report["summary"]["created"] == report["summary"]["updated"] == 0
+        total = first["summary"]["created"] + first["summary"]["skipped"]
+        assert report["summary"]["skipped"] == total
+    assert "0 created, 0 updated" in out
+    reasons = {r["reason"] for r in by_action(third, "skipped") if r.get("article_id")}
+    assert reasons == {"unchanged since the last import"}
+
+
+def test_update_rewrites_changed_records_in_place(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", 3)
+    run_import(tmp_path, source)
+    before = Article.objects.get(legacy_key="jsonl:bulk-1")
+    untouched = Article.objects.get(legacy_key="jsonl:bulk-2")
+    write_jsonl(
+        source,
+        3,
+        {
+            1: {
+                "title": "Corrected title",
+                "authors": ["Ama Mensah"],
+                "url": "https://old.example/n/1b/",
+            }
+        },
+    )
+
+    report, *_ = run_import(tmp_path, source)
+    assert by_action(report, "skipped")[1]["reason"].startswith("already imported")
+    assert Article.objects.get(pk=before.pk).title == "Harbour note number 1"
+
+    report, *_ = run_import(tmp_path, source, "--update")
+    after = Article.objects.get(pk=before.pk)
+    assert [r["legacy_key"] for r in by_action(report, "updated")] == ["jsonl:bulk-1"]
+    assert after.title == "Corrected title"
+    assert after.slug == before.slug == "harbour-note-number-1"
+    assert after.revision == before.revision + 1
+    assert [b.author.name for b in after.bylines.all()] == ["Ama Mensah"]
+    assert set(after.redirects.values_list("old_path", flat=True)) == {"/notes/1/", "/n/1b/"}
+    assert Article.objects.get(pk=untouched.pk).revision == untouched.revision
+    assert Article.objects.count() == 3
+
+
+def test_dry_run_writes_nothing(tmp_path, media_root):
+    images = tmp_path / "images"
+    (images / "2019/06").mkdir(parents=True)
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(images / "2019/06/log-book.jpg")
+    before = table_counts()
+
+    report, out, _, _ = run_import(
+        tmp_path, *SOURCES, "--dry-run", "--images-dir", images, expect_error=True
+    )
+
+    assert table_counts() == before
+    assert not media_root.exists() or not any(media_root.rglob("*.jpg"))
+    assert report["summary"]["dry_run"] is True
+    assert report["summary"]["created"] == 17
+    assert "Dry run, nothing written: would have 17 created" in out
+
+
+def test_interrupted_import_leaves_whole_batches_and_a_rerun_completes(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", 9)
+    seen = []
+
+    def interrupt(progress):
+        seen.append(progress.records)
+        if progress.records == 7:
+            raise KeyboardInterrupt
+
+    options = ImportOptions(batch_size=3, timezone=None)
+    with pytest.raises(KeyboardInterrupt):
+        import_paths([source], options=options, on_progress=interrupt)
+
+    # Two batches of three were committed; the third, half read, never started.
+    assert Article.objects.count() == 6
+    for article in Article.objects.all():
+        assert article.bylines.count() == 2
+        assert article.redirects.count() == 1
+
+    report, *_ = run_import(tmp_path, source)
+    assert report["summary"]["created"] == 3
+    assert Article.objects.count() == 9
+    assert Article.objects.values("legacy_key").distinct().count() == 9
+
+
+def test_ctrl_c_in_the_command_says_how_to_finish_and_closes_the_report(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "a.jsonl", 4)
+
+    def interrupt(self, progress):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_articles.ProgressBar, "update", interrupt)
+    report = tmp_path / "r.json"
+    with pytest.raises(CommandError, match="Run the same command again") as error:
+        call_command("import_articles", str(source), "--report", str(report), stdout=io.StringIO())
+
+    assert error.value.returncode == 130
+    assert json.loads(report.read_text())["summary"]["interrupted"] is True
+    assert Article.objects.count() == 0
+
+
+def test_batches_keep_the_number_of_queries_flat(tmp_path, django_assert_max_num_queries):
+    small = write_jsonl(tmp_path / "small.jsonl", 30)
+    big = write_jsonl(tmp_path / "big.jsonl", 120, {n: {"id": f"big-{n}"} for n in range(120)})
+    run_import(tmp_path, small)  # authors, sections and credits now exist
+
+    with django_assert_max_num_queries(60):
+        call_command("import_articles", str(big), "--batch-size", "60", stdout=io.StringIO())
+
+    assert Article.objects.count() == 150
+
+
+def test_lead_images_are_found_by_path_or_name_and_stored_once(tmp_path):
+    images = tmp_path / "uploads"
+    (images / "wp-content/uploads/2019/06").mkdir(parents=True)
+    boats = images / "wp-content/uploads/2019/06/boats-at-dawn.jpg"
+    Image.new("RGB", (64, 48), (20, 90, 160)).save(boats)
+    (images / "elsewhere").mkdir()
+    Image.new("RGB", (32, 32), (1, 2, 3)).save(images / "elsewhere" / "log-book.jpg")
+    (images / "2019").mkdir()
+    (images / "2019" / "not-an-image.jpg").write_bytes(b"text")
+
+    report, *_ = run_import(
+        tmp_path,
+        FIXTURES / "export.xml",
+        FIXTURES / "archive.jsonl",
+        "--images-dir",
+        images,
+        expect_error=True,
+    )
+
+    ferry = Article.objects.get(legacy_key="wp:harbour-gazette.example:10")
+    assert (ferry.lead_image_width, ferry.lead_image_height) == (64, 48)
+    assert default_storage.exists(ferry.lead_image.name)
+    log = Article.objects.get(legacy_key="jsonl:gz-1001")
+    assert (log.lead_image_width, log.lead_image_height) == (32, 32)
+
+    copy = tmp_path / "archive.jsonl"
+    shutil.copy(FIXTURES / "archive.jsonl", copy)
+    copy.write_text(copy.read_text().replace("Goes Online", "Is Online"))
+    run_import(tmp_path, copy, "--update", "--images-dir", images, expect_error=True)
+    log.refresh_from_db()
+    assert log.title == "Lighthouse Keeper’s Log Is Online"
+    assert len(list(default_storage.listdir(log.lead_image.name.rsplit("/", 1)[0])[1])) == 1
+
+
+def test_a_missing_image_is_a_warning_not_a_failure(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    source = write_jsonl(tmp_path / "a.jsonl", 1, {0: {"image": "../../etc/passwd"}})
+
+    report, *_ = run_import(tmp_path, source, "--images-dir", empty)
+
+    assert by_action(report, "created")[0]["warnings"] == [
+        "lead image not found in --images-dir: ../../etc/passwd"
+    ]
+    assert not Article.objects.get().lead_image
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--section", "nope"], "No section with slug 'nope'"),
+        (["--map-category", "Harbour"], "expected NAME=SLUG of an existing section"),
+        (["--published-at", "soon"], "is not a date"),
+        (["--timezone", "Mars/Olympus"], "Unknown time zone"),
+    ],
+)
+def test_option_mistakes_are_command_errors(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("import_articles", str(FIXTURES / "archive.jsonl"), *args)
+    assert Article.objects.count() == 0
+
+
+def test_default_section_status_and_date_apply_only_where_the_source_has_none(tmp_path):
+    arts = Section.objects.create(name="Arts", slug="arts")
+    source = tmp_path / "a.jsonl"
+    source.write_text(
+        '{"id": 1, "title": "No section"}\n'
+        '{"id": 2, "title": "Has all", "section": "Harbour", "status": "draft"}\n'
+    )
+    run_import(tmp_path, source, "--section", "arts", "--published-at", "2018-02-03T04:05:00Z")
+
+    plain = Article.objects.get(legacy_key="jsonl:1")
+    assert (plain.section, plain.status) == (arts, "published")
+    assert plain.published_at.isoformat() == "2018-02-03T04:05:00+00:00"
+    full = Article.objects.get(legacy_key="jsonl:2")
+    assert (full.section.name, full.status, full.published_at) == ("Harbour", "draft", None)
+
+
+def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = import_articles.ProgressBar(screen, enabled=True)
+    bar.last_draw = -1.0
+    bar.update(import_paths.__globals__["Progress"](records=500, done_bytes=250, total_bytes=1000))
+    assert "25%" in screen.getvalue() and "500 records" in screen.getvalue()
+    assert "/s · ETA" in screen.getvalue()
+
+    err = io.StringIO()
+    call_command(
+        "import_articles",
+        str(write_jsonl(tmp_path / "a.jsonl", 3)),
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert "\r" not in err.getvalue()
