@@ -1,6 +1,7 @@
 import difflib
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,8 @@ from .workflow import is_editor
 
 admin.site.site_header = admin.site.site_title = "Newsroom"
 admin.site.index_title = "Newsroom administration"
+# The article list needs the width more than a second navigation does.
+admin.site.enable_nav_sidebar = False
 
 BLOCK_END = re.compile(r"</(?:p|h\d|li|blockquote|figcaption|pre)>|<br\s*/?>", re.IGNORECASE)
 
@@ -149,6 +152,10 @@ class ArticleAdmin(admin.ModelAdmin):
     # Fieldsets shown before the bylines inline; the rest follow it.
     fieldsets_before_inlines = 2
 
+    def view_on_site(self, article):
+        # Only what readers can see has a page on the site; "Preview" covers the rest.
+        return article.get_absolute_url() if article.is_published() else None
+
     # -- change list -------------------------------------------------------
 
     @admin.display(description="Title", ordering="title")
@@ -207,6 +214,10 @@ class ArticleAdmin(admin.ModelAdmin):
         return form
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("title", "dek"):
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vLargeTextField"})
+            if db_field.name == "dek":
+                kwargs["widget"] = forms.Textarea(attrs={"class": "vLargeTextField", "rows": 3})
         if db_field.name == "body":
             return body_field(label="Body", help_text=db_field.help_text)
         if db_field.name == "lead_image":
