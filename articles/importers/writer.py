@@ -186,6 +186,14 @@ class ArticleWriter:
         if changed:
             Article.objects.bulk_update(changed, UPDATE_FIELDS)
             Byline.objects.filter(article__in=changed).delete()
+        # bulk writes skip the history signals: record the versions ourselves.
+        Article.history.bulk_history_create(new, default_change_reason="Imported")
+        if changed:
+            Article.history.bulk_history_create(
+                list(Article.objects.filter(pk__in=[a.pk for a in changed])),
+                update=True,
+                default_change_reason="Re-imported (--update)",
+            )
 
         self._create_missing_authors(n for r, _ in work for n in r.authors)
         Byline.objects.bulk_create(
@@ -331,7 +339,7 @@ class ArticleWriter:
             ).values_list("section_id", "slug", "pk")
         )
         owner = {(s, slug): pk for s, slug, pk in taken}
-        allocated = set()
+        allocated, collisions = set(), []
         for record, article in work:
             previous = getattr(article, "_previous", None)
             base = article.slug
@@ -348,16 +356,25 @@ class ArticleWriter:
             key = (article.section_id, base)
             if key not in allocated and owner.get(key, article.pk) == article.pk:
                 allocated.add(key)
-                continue
-            used = set(
-                Article.objects.filter(
-                    section_id=article.section_id, slug__regex=rf"^{re.escape(base)}-[0-9]+$"
-                ).values_list("slug", flat=True)
-            )
-            n = 2
-            while f"{base}-{n}" in used or (article.section_id, f"{base}-{n}") in allocated:
+            else:
+                collisions.append(article)
+        if not collisions:
+            return
+        # One query for the numbered variants of every colliding slug in the batch.
+        bases = sorted({a.slug for a in collisions})
+        pattern = "^(" + "|".join(re.escape(b) for b in bases) + ")-[0-9]+$"
+        used = set(
+            Article.objects.filter(
+                section_id__in={a.section_id for a in collisions}, slug__regex=pattern
+            ).values_list("section_id", "slug")
+        )
+        for article in collisions:
+            base, n = article.slug[:250], 2
+            while (article.section_id, f"{base}-{n}") in used or (
+                (article.section_id, f"{base}-{n}") in allocated
+            ):
                 n += 1
-            article.slug = f"{base[:250]}-{n}"
+            article.slug = f"{base}-{n}"
             allocated.add((article.section_id, article.slug))
 
     def _redirects(self, work, existing):
