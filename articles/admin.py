@@ -116,7 +116,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "byline_list",
         "publication",
         "is_feature",
-        "updated_at",
+        "updated",
     ]
     list_display_links = ["title_with_kicker"]
     list_filter = ["status", "section", AuthorListFilter, "is_feature", "published_at"]
@@ -180,6 +180,10 @@ class ArticleAdmin(admin.ModelAdmin):
         if article.is_scheduled():
             return format_html('<span class="scheduled-time">Scheduled for {}</span>', when)
         return when
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, article):
+        return date_format(timezone.localtime(article.updated_at), "DATETIME_FORMAT")
 
     # -- change form -------------------------------------------------------
 
@@ -482,9 +486,9 @@ class AuthorAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(_article_count=Count("articles", distinct=True))
-        )
+        # Aggregation drops Meta.ordering; autocomplete pagination needs an order.
+        articles = Count("articles", distinct=True)
+        return super().get_queryset(request).annotate(_article_count=articles).order_by("name")
 
     @admin.display(description="Articles", ordering="_article_count")
     def article_count(self, author):
@@ -499,7 +503,8 @@ class ImageCreditAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_usage_count=Count("articles"))
+        usage = Count("articles")
+        return super().get_queryset(request).annotate(_usage_count=usage).order_by("name")
 
     @admin.display(description="Used by", ordering="_usage_count")
     def usage_count(self, credit):

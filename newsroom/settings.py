@@ -150,6 +150,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NEWSROOM_SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+NEWSROOM_PREVIEW_LINK_DAYS = env.int("PREVIEW_LINK_DAYS", default=7)
 # PostgreSQL text-search configuration (stemming, stop words) used to index and to
 # query; after changing it run `manage.py update_search_index`.
 NEWSROOM_SEARCH_CONFIG = env.str("SEARCH_LANGUAGE", default="english")

@@ -13,7 +13,8 @@ class SectionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_article_count=Count("articles"))
+        sections = super().get_queryset(request).annotate(_article_count=Count("articles"))
+        return sections.order_by(*self.ordering)
 
     @admin.display(description="Articles", ordering="_article_count")
     def article_count(self, section):
