@@ -6,6 +6,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
+        from . import signals
         from .workflow import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="articles.ensure_groups")
+        signals.connect()

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from sections.models import Section
 
+from .images import make_lead_renditions
 from .models import Article, Author, Byline, ImageCredit
 
 SECTIONS = [
@@ -335,4 +336,12 @@ def load_demo(*, now=None) -> DemoResult:
                 article=article, author=authors[author_index], role=role, position=position
             )
         result.articles += 1
+    # Readers get renditions, never the upload. New images get theirs on commit
+    # (articles.signals); this also covers demo sites loaded before renditions.
+    transaction.on_commit(make_missing_demo_renditions)
     return result
+
+
+def make_missing_demo_renditions():
+    for article in Article.objects.filter(legacy_key__startswith="demo:").exclude(lead_image=""):
+        make_lead_renditions(article.lead_image)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
@@ -9,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from sections.models import Section
 
+from .images import OrientedImageField
+from .pagination import PER_PAGE, paginate
 from .sanitize import sanitize_html
 from .workflow import ArticleEvent, ArticleWorkflowMixin, EditConflict  # noqa: F401
 
@@ -94,10 +98,21 @@ class ImageCredit(models.Model):
         return self.name
 
 
+# Edits this soon after publication are not shown as updates.
+UPDATE_GRACE = timedelta(minutes=30)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What a reader may see: published, and its publication time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def page(self, number, per_page=PER_PAGE):
+        """Page `number` (a raw `?page=` value) with its total, in one query.
+
+        Raises django.core.paginator.InvalidPage for pages that do not exist.
+        """
+        return paginate(self, number, per_page)
 
     def owned_by(self, user):
         """A writer's own articles: created by them or with their byline."""
@@ -148,7 +163,7 @@ class Article(ArticleWorkflowMixin, models.Model):
         blank=True, help_text="Scripts, styles and unsafe links are removed when saved."
     )
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
-    lead_image = models.ImageField(
+    lead_image = OrientedImageField(
         upload_to="lead/%Y/%m/",
         blank=True,
         width_field="lead_image_width",
@@ -306,6 +321,18 @@ class Article(ArticleWorkflowMixin, models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    def was_updated(self):
+        """Edited after it went out: readers see an "Updated" time.
+
+        Saves within UPDATE_GRACE of publication (the publish itself, a quick
+        typo fix) do not count, nor do those right after an article was entered
+        with an earlier publication date (an import, a back-dated story).
+        """
+        if not self.published_at or not self.updated_at:
+            return False
+        went_out = max(self.published_at, self.created_at or self.published_at)
+        return self.updated_at - went_out > UPDATE_GRACE
 
 
 class Byline(models.Model):

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 
@@ -8,6 +9,15 @@ from django.utils import timezone
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no navigation, sidebar or content
+    version left over from another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

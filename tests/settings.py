@@ -17,3 +17,6 @@ SECURE_SSL_REDIRECT = False
 # Serve static files straight from static/ (no collectstatic) in browser tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# An in-process cache of the tests' own, whatever CACHE_URL says: tests clear
+# it between them, which must never flush a shared Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,131 @@
+"""What happens around a save, outside `save()` itself (connected in apps.py).
+
+- Any committed change to what readers see bumps the content version, so
+  cached navigation, sidebars (and pages) are never stale.
+- An article whose address changes keeps its old one as a Redirect, in the
+  same transaction as the change.
+- A new lead image or author photo gets its renditions once committed.
+"""
+
+import logging
+from urllib.parse import unquote
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.urls import reverse
+
+from sections.models import Section
+
+from .cache import bump_content_version
+from .images import make_lead_renditions, make_square_renditions
+from .models import Article, Author, Byline, ImageCredit, Redirect
+
+logger = logging.getLogger(__name__)
+
+READER_VISIBLE_MODELS = (Article, Byline, Author, Section, ImageCredit, Redirect)
+# Statuses whose address readers may have seen (or were about to: scheduled).
+ONCE_PUBLIC = {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
+
+
+def content_changed(sender, **kwargs):
+    transaction.on_commit(bump_content_version, robust=True)
+
+
+def article_path(section_slug, slug):
+    """An article's path as readers' requests carry it (not percent-encoded)."""
+    return unquote(reverse("articles:detail", kwargs={"section": section_slug, "slug": slug}))
+
+
+# -- old addresses -------------------------------------------------------------
+
+
+def remember_address(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and not {"slug", "section"} & set(update_fields):
+        return
+    instance._address_before_save = (
+        Article._base_manager.filter(pk=instance.pk)
+        .values_list("section__slug", "slug", "status")
+        .first()
+    )
+
+
+def keep_old_address(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_address_before_save", None)
+    if raw or before is None:
+        return
+    section_slug, slug, status = before
+    old_path = article_path(section_slug, slug)
+    new_path = article_path(instance.section.slug, instance.slug)
+    if old_path == new_path:
+        return
+    if status in ONCE_PUBLIC:
+        Redirect.objects.update_or_create(old_path=old_path, defaults={"article": instance})
+    # Back at an address it once left: that redirect would now point at itself.
+    Redirect.objects.filter(old_path=new_path, article=instance).delete()
+
+
+def remember_section_slug(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._slug_before_save = (
+        Section.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    )
+
+
+def keep_old_section_addresses(sender, instance, raw=False, **kwargs):
+    """A renamed section keeps its articles' old addresses working."""
+    old_slug = instance.__dict__.pop("_slug_before_save", None)
+    if raw or old_slug is None or old_slug == instance.slug:
+        return
+    articles = instance.articles.filter(status__in=ONCE_PUBLIC).values_list("pk", "slug")
+    Redirect.objects.bulk_create(
+        [Redirect(old_path=article_path(old_slug, slug), article_id=pk) for pk, slug in articles],
+        ignore_conflicts=True,
+    )
+
+
+# -- renditions ----------------------------------------------------------------
+
+
+def lead_image_saved(sender, instance, raw=False, **kwargs):
+    if raw or not instance.lead_image:
+        return
+    image = instance.lead_image
+
+    def make_renditions():
+        make_lead_renditions(image)
+
+    transaction.on_commit(make_renditions, robust=True)
+
+
+def author_photo_saved(sender, instance, raw=False, **kwargs):
+    if raw or not instance.photo:
+        return
+    photo = instance.photo
+
+    def make_renditions():
+        make_square_renditions(photo)
+
+    transaction.on_commit(make_renditions, robust=True)
+
+
+def connect():
+    for model in READER_VISIBLE_MODELS:
+        uid = f"articles.content_changed.{model.__name__}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=uid + ".delete")
+    m2m_changed.connect(
+        content_changed, sender=Article.authors.through, dispatch_uid="articles.content_changed.m2m"
+    )
+    pre_save.connect(remember_address, sender=Article, dispatch_uid="articles.remember_address")
+    post_save.connect(keep_old_address, sender=Article, dispatch_uid="articles.keep_old_address")
+    pre_save.connect(
+        remember_section_slug, sender=Section, dispatch_uid="articles.remember_section_slug"
+    )
+    post_save.connect(
+        keep_old_section_addresses, sender=Section, dispatch_uid="articles.keep_old_section"
+    )
+    post_save.connect(lead_image_saved, sender=Article, dispatch_uid="articles.lead_renditions")
+    post_save.connect(author_photo_saved, sender=Author, dispatch_uid="articles.photo_renditions")
