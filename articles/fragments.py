@@ -1,0 +1,101 @@
+"""Site-wide fragments every public page shows, each one cached query.
+
+Both are cached under the content version (`articles.cache`), so any saved
+change shows at once; they hold plain data, not model instances.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Subquery
+from django.utils import timezone
+
+from sections.models import Section
+
+from .cache import cached
+from .images import Picture, lead_picture
+from .models import Article
+
+RECENT_FEATURES = 5
+# What a headline with a thumbnail needs, and nothing more (no body).
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "published_at",
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_alt",
+    "section__name",
+    "section__slug",
+)
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    id: int
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeatureLink:
+    title: str
+    url: str
+    section_name: str
+    section_url: str
+    picture: Picture | None
+
+
+def navigation_sections() -> list[SectionLink]:
+    """The sections in the main navigation, in their configured order."""
+
+    def compute():
+        sections = Section.objects.filter(show_in_navigation=True).only("name", "slug")
+        return [SectionLink(s.pk, s.name, s.slug, s.get_absolute_url()) for s in sections], None
+
+    return cached("navigation", compute)
+
+
+def recent_features() -> list[FeatureLink]:
+    """The newest published features site-wide, for the "Recent features" sidebar."""
+    return cached("recent-features", _load_recent_features)
+
+
+def _load_recent_features():
+    now = timezone.now()
+    # When the next scheduled feature goes live, the list must expire: its
+    # time comes back with the rows, as a scalar subquery the database runs once.
+    upcoming = (
+        Article.objects.features()
+        .filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values("published_at")[:1]
+    )
+    features = list(
+        Article.objects.published()
+        .features()
+        .select_related("section")
+        .only(*CARD_FIELDS)
+        .annotate(next_feature_at=Subquery(upcoming))[:RECENT_FEATURES]
+    )
+    if features:
+        valid_until = features[0].next_feature_at
+    else:  # no feature to carry the subquery: ask directly (an empty sidebar only)
+        valid_until = next(iter(upcoming), {}).get("published_at")
+    return [_feature_link(article) for article in features], valid_until
+
+
+def _feature_link(article):
+    return FeatureLink(
+        title=article.title,
+        url=article.get_absolute_url(),
+        section_name=article.section.name,
+        section_url=article.section.get_absolute_url(),
+        picture=lead_picture(
+            article.lead_image,
+            article.lead_image_width,
+            article.lead_image_height,
+            article.lead_image_alt,
+        ),
+    )
