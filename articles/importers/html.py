@@ -16,7 +16,8 @@ ALL_BLOCKS = (
 )
 _BLOCK_OPEN = re.compile(r"(<" + ALL_BLOCKS + r"[\s/>])")
 _BLOCK_CLOSE = re.compile(r"(</" + ALL_BLOCKS + r">)")
-_TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+# Tags and comments that span lines (the only ones wpautop must protect).
+_MULTILINE_TAG = re.compile(r"<!--(?:(?!-->).)*?\n.*?-->|<[^>\n]*\n[^>]*>", re.DOTALL)
 _PRE = re.compile(r"<pre[\s>].*?</pre>", re.DOTALL | re.IGNORECASE)
 _PRESERVE = re.compile(r"<(script|style|svg|math).*?</\1>", re.DOTALL)
 
@@ -38,12 +39,12 @@ def wpautop(text: str) -> str:
     text = _BLOCK_OPEN.sub(r"\n\n\1", text)
     text = _BLOCK_CLOSE.sub(r"\1\n\n", text)
     text = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", text)
-    text = _TAG_OR_COMMENT.sub(lambda m: m.group(0).replace("\n", " <!-- wpnl --> "), text)
+    text = _MULTILINE_TAG.sub(lambda m: m.group(0).replace("\n", " <!-- wpnl --> "), text)
     text = re.sub(r"\n\n+", "\n\n", text)
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p]
     text = "".join("<p>" + p.strip("\n") + "</p>\n" for p in paragraphs)
     text = re.sub(r"<p>\s*</p>", "", text)
-    text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
+    text = re.sub(r"<p>([^<]++)</(div|address|form)>", r"<p>\1</p></\2>", text)
     text = re.sub(r"<p>\s*(</?" + ALL_BLOCKS + r"[^>]*>)\s*</p>", r"\1", text)
     text = re.sub(r"<p>(<li.+?)</p>", r"\1", text)
     text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.IGNORECASE)
@@ -52,7 +53,7 @@ def wpautop(text: str) -> str:
     text = re.sub(r"(</?" + ALL_BLOCKS + r"[^>]*>)\s*</p>", r"\1", text)
     text = _PRESERVE.sub(lambda m: m.group(0).replace("\n", "<WPPreserveNewline />"), text)
     text = text.replace("<br>", "<br />").replace("<br/>", "<br />")
-    text = re.sub(r"(?<!<br />)\s*\n", "<br />\n", text)
+    text = _newlines_to_br(text)
     text = text.replace("<WPPreserveNewline />", "\n")
     text = re.sub(r"(</?" + ALL_BLOCKS + r"[^>]*>)\s*<br />", r"\1", text)
     text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text)
@@ -60,6 +61,17 @@ def wpautop(text: str) -> str:
     for key, value in pre_tags.items():
         text = text.replace(key, value)
     return text.replace(" <!-- wpnl --> ", "\n").replace("<!-- wpnl -->", "\n")
+
+
+def _newlines_to_br(text: str) -> str:
+    """WordPress turns each remaining newline into `<br />`; a regex would try every space."""
+    lines = text.split("\n")
+    out = []
+    for line in lines[:-1]:
+        stripped = line.rstrip()
+        out.append(line + "\n" if stripped.endswith("<br />") else stripped + "<br />\n")
+    out.append(lines[-1])
+    return "".join(out)
 
 
 def text_to_html(paragraphs) -> str:

@@ -29,6 +29,7 @@ class ImageStore:
         self.dry_run = dry_run
         self._by_name = None
         self._stored = {}
+        self._new = []
 
     def find(self, reference: str) -> Path | None:
         path = unquote(urlsplit(reference).path if "://" in reference else reference)
@@ -65,6 +66,11 @@ class ImageStore:
                     self._by_name.setdefault(name.casefold(), []).append(Path(folder) / name)
         return self._by_name
 
+    def take_new(self):
+        """Names stored since the last call: they need renditions."""
+        new, self._new = self._new, []
+        return new
+
     def store(self, path: Path):
         """(storage name, width, height) of an image file; ValueError if it is not one."""
         if path in self._stored:
@@ -85,5 +91,6 @@ class ImageStore:
         if not self.dry_run and not default_storage.exists(name):
             with open(path, "rb") as fh:
                 name = default_storage.save(name, File(fh, name=path.name))
+            self._new.append(name)
         self._stored[path] = (name, width, height)
         return self._stored[path]

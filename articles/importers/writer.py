@@ -1,8 +1,10 @@
 """Batched, transactional writes of import records: a few queries per batch, not per article."""
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import unquote
 
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -11,10 +13,14 @@ from django.utils.text import slugify
 
 from sections.models import RESERVED_SLUGS, Section
 
+from ..cache import bump_content_version
+from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
 from ..sanitize import sanitize_html
 from .base import ImportRecord, Outcome, clean_slug, url_path
 from .images import ImageStore
+
+logger = logging.getLogger(__name__)
 
 UPDATE_FIELDS = [
     "section",
@@ -144,7 +150,19 @@ class ArticleWriter:
             raise
         for cache in caches:
             cache.rollback() if self.options.dry_run else cache.commit()
+        if not self.options.dry_run:
+            self._after_commit(outcomes)
         return outcomes
+
+    def _after_commit(self, outcomes):
+        """What the save() signals would have done: fresh caches and image renditions."""
+        if any(o.action in ("created", "updated") for o in outcomes):
+            bump_content_version()
+        for name in self.images.take_new() if self.images else ():
+            try:
+                make_lead_renditions(Article(lead_image=name).lead_image)
+            except (OSError, ValueError) as exc:
+                logger.warning("Renditions of %s failed: %s", name, exc)
 
     # -- one batch ------------------------------------------------------------
 
@@ -409,7 +427,8 @@ class ArticleWriter:
         section_slug = self.section_slugs.get(section_id)
         if section_slug is None:
             section_slug = self.section_slugs[section_id] = Section.objects.get(pk=section_id).slug
-        return reverse("articles:detail", kwargs={"section": section_slug, "slug": slug})
+        # Unquoted, as readers' requests carry it (and as the reader site stores redirects).
+        return unquote(reverse("articles:detail", kwargs={"section": section_slug, "slug": slug}))
 
     # -- outcomes -------------------------------------------------------------
 
