@@ -14,7 +14,6 @@ rendition names and no cache ever shows the old one.
 import io
 import logging
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.db import models
@@ -93,8 +92,22 @@ def lead_widths(width: int | None) -> list[int]:
 
 
 def rendition_name(source_name: str, label: str, ext: str) -> str:
-    source = PurePosixPath(source_name)
-    return str(PurePosixPath(RENDITIONS_DIR) / source.parent / f"{source.stem}-{label}.{ext}")
+    folder, _, filename = source_name.rpartition("/")
+    stem = filename.rsplit(".", 1)[0] if "." in filename.lstrip(".") else filename
+    return "/".join(p for p in (RENDITIONS_DIR, folder, f"{stem}-{label}.{ext}") if p)
+
+
+def _url_maker(file):
+    """A function (label, ext) -> rendition URL for `file`.
+
+    Pages show dozens of pictures of ten renditions each, so the storage's
+    url() runs once per picture, on a name with placeholders; this assumes
+    url() maps names to URLs without signing them (true of FileSystemStorage
+    and of public object storage).
+    """
+    pattern = file.storage.url(rendition_name(file.name, "LABEL", "EXT"))
+    head, _, tail = pattern.rpartition("-LABEL.EXT")
+    return lambda label, ext: f"{head}-{label}.{ext}{tail}"
 
 
 @dataclass
@@ -142,15 +155,10 @@ def lead_picture(file, width: int | None, height: int | None, alt: str = "") -> 
     if not file or not width or not height:
         return None
     picture = Picture(width=width, height=height, alt=alt)
+    url = _url_maker(file)
+    sizes = [(w, max(1, round(height * w / width))) for w in lead_widths(width)]
     for ext in FORMATS:
-        picture.sources[ext] = [
-            Rendition(
-                width=w,
-                height=max(1, round(height * w / width)),
-                url=file.storage.url(rendition_name(file.name, str(w), ext)),
-            )
-            for w in lead_widths(width)
-        ]
+        picture.sources[ext] = [Rendition(w, h, url(w, ext)) for w, h in sizes]
     return picture
 
 
@@ -159,11 +167,9 @@ def square_picture(file, alt: str = "") -> Picture | None:
     if not file:
         return None
     picture = Picture(width=SQUARE_SIZES[0], height=SQUARE_SIZES[0], alt=alt)
+    url = _url_maker(file)
     for ext in FORMATS:
-        picture.sources[ext] = [
-            Rendition(s, s, file.storage.url(rendition_name(file.name, f"sq{s}", ext)))
-            for s in SQUARE_SIZES
-        ]
+        picture.sources[ext] = [Rendition(s, s, url(f"sq{s}", ext)) for s in SQUARE_SIZES]
     return picture
 
 

@@ -2,9 +2,6 @@
 
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import or_
-
-from django.db.models import Q
 
 from .fragments import SectionLink
 from .models import Article
@@ -34,10 +31,10 @@ def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTI
     """Everything the home page lists, in two queries whatever the number of sections.
 
     Each part (newest pinned story, newest feature, latest stories, each
-    section's newest) is a small LIMITed subquery that its index answers; the
-    page takes the union of their ids in one query and sorts it out here.
-    Every part asks for one more than it shows, because the lead story is not
-    repeated below it.
+    section's newest) is a small LIMITed subquery that an index answers; the
+    page fetches the union of their ids in one query (plus the bylines) and
+    sorts it out here. Every part asks for one more than it shows, because the
+    lead story is not repeated below it.
     """
     published = Article.objects.published()
     parts = [
@@ -46,9 +43,17 @@ def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTI
         published[: latest + 1],
         *(published.filter(section_id=section.id)[: per_section + 1] for section in sections),
     ]
-    wanted = reduce(or_, (Q(pk__in=part.values("pk")) for part in parts))
+    # SQLite allows no LIMIT in a member of a UNION, so each member wraps its
+    # LIMITed part as `id IN (…)`.
+    ids = reduce(
+        lambda union, member: union.union(member, all=True),
+        (
+            Article.objects.filter(pk__in=part.values("pk")).order_by().values("pk")
+            for part in parts
+        ),
+    )
     rows = sorted(
-        published.filter(wanted).with_listing_relations().defer("body"),
+        published.filter(pk__in=ids).with_listing_relations().defer("body"),
         key=_newest_first,
         reverse=True,
     )

@@ -274,6 +274,13 @@ class Article(ArticleWorkflowMixin, models.Model):
                 condition=models.Q(is_feature=True),
                 name="article_feature_pub",
             ),
+            # The home page's lead story: without it, finding that no story is
+            # pinned means reading every published row.
+            models.Index(
+                fields=["status", "-published_at"],
+                condition=models.Q(is_pinned=True),
+                name="article_pinned_pub",
+            ),
         ]
 
     def __str__(self):
