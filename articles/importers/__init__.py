@@ -6,12 +6,15 @@ every record through a callback. Parsers never touch the database; the writer
 never parses.
 """
 
+import queue
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .base import Failure, ImportProblem, ImportRecord, Outcome, Skip, SourceError
+from ..sanitize import sanitize_html
+from .base import Failure, ImportRecord, Outcome, Skip, SourceError
 from .jsonl import read_jsonl
 from .text import TextParseError, parse_text
 from .writer import ArticleWriter, WriteOptions
@@ -97,8 +100,10 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     """Import every file under `paths`; returns an ImportSummary.
 
     `on_outcome(outcome)` is called for every record (and once for each unusable
-    file); `on_progress(progress)` after each record. A KeyboardInterrupt leaves
-    the batch in progress rolled back and propagates.
+    file); `on_progress(progress)` after each record. Files are read (and bodies
+    sanitized) in a background thread while this one writes, so parsing
+    overlaps with the database's work. A KeyboardInterrupt leaves the batch in
+    progress rolled back and propagates.
     """
     started = time.monotonic()
     summary = ImportSummary()
@@ -107,29 +112,25 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
         (path, options.format if options.format != "auto" else None)
         for path in discover(paths, options.format)
     ]
+    summary.files = len(files)
     total = sum(p.stat().st_size for p, _ in files if p.exists())
-    state = {"done": 0, "records": 0}
-    seen = set()
-    batch = []
+    records, seen, batch = 0, set(), []
 
     def emit(outcome):
-        summary.counts[outcome.action] += 1
-        summary.warnings += len(outcome.warnings)
+        if outcome.location == "file":  # a whole file unusable, or repaired
+            summary.failed_files += outcome.action == "failed"
+        else:
+            summary.counts[outcome.action] += 1
+            summary.warnings += len(outcome.warnings)
         if on_outcome:
             on_outcome(outcome)
 
     def flush():
-        if batch:
-            for outcome in writer.write(batch):
-                emit(outcome)
-            batch.clear()
+        for outcome in writer.write(batch):
+            emit(outcome)
+        batch.clear()
 
-    def tick(cursor):
-        state["records"] += 1
-        if on_progress:
-            on_progress(Progress(state["records"], state["done"] + cursor.offset, total))
-
-    def handle(item, cursor):
+    for item, done in _in_background(_read(files, options), maxsize=2 * options.batch_size):
         if isinstance(item, ImportRecord):
             if item.legacy_key in seen:
                 reason = "duplicate: a record with the same legacy id was read earlier in this run"
@@ -143,31 +144,32 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
                 batch.append(item)
                 if len(batch) >= options.batch_size:
                     flush()
-        elif isinstance(item, Skip):
-            emit(
-                Outcome(
-                    "skipped", item.source, item.location, item.legacy_key, item.title, item.reason
-                )
-            )
-        elif isinstance(item, Failure):
-            emit(
-                Outcome(
-                    "failed", item.source, item.location, item.legacy_key, item.title, item.reason
-                )
-            )
-        tick(cursor)
+        else:
+            emit(item)
+            if item.location == "file":
+                continue
+        records += 1
+        if on_progress:
+            on_progress(Progress(records, done, total))
+    if batch:
+        flush()
 
-    def file_failed(path, exc):
-        summary.failed_files += 1
-        if on_outcome:
-            on_outcome(Outcome("failed", str(path), "file", reason=str(exc)))
+    summary.authors_created = writer.created_authors
+    summary.sections_created = writer.created_sections
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _read(files, options):
+    """Yield (record or Outcome, bytes read so far) for every file, in order."""
+    done = 0
+
+    def outcome(item, action):
+        return Outcome(action, item.source, item.location, item.legacy_key, item.title, item.reason)
 
     # WXR attachments may sit in another file of the same export: index all first.
-    attachments = {}
-    wxr_files = {}
-    readable = []
+    attachments, wxr_files, readable = {}, {}, []
     for path, fmt in files:
-        summary.files += 1
         try:
             if not path.is_file():
                 raise SourceError("no such file")
@@ -178,35 +180,78 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
                 wxr_files[path] = wxr
             readable.append((path, fmt))
         except (SourceError, OSError) as exc:
-            file_failed(path, exc)
+            yield Outcome("failed", str(path), "file", reason=str(exc)), done
 
     for path, fmt in readable:
         cursor = _Cursor()
         try:
             if fmt == "text":
                 try:
-                    handle(parse_text(path.read_bytes(), source=str(path)), cursor)
+                    items = [parse_text(path.read_bytes(), source=str(path))]
                 except TextParseError as exc:
                     location = f"line {exc.line}" if exc.line else "file"
-                    handle(Failure(str(path), location, str(exc)), cursor)
+                    items = [Failure(str(path), location, str(exc))]
             elif fmt == "jsonl":
-                for item in read_jsonl(path, source=str(path), tz=options.timezone, cursor=cursor):
-                    handle(item, cursor)
+                items = read_jsonl(path, source=str(path), tz=options.timezone, cursor=cursor)
             else:
-                wxr = wxr_files[path]
-                for item in wxr.records(cursor):
-                    handle(item, cursor)
-                if wxr.repair and on_outcome:
-                    note = f"not well-formed XML, repaired while reading: {wxr.repair_note}"
-                    on_outcome(Outcome("warning", str(path), "file", reason=note))
+                items = wxr_files[path].records(cursor)
+            for item in items:
+                if isinstance(item, ImportRecord):
+                    item.body = sanitize_html(item.body)
+                    yield item, done + cursor.offset
+                else:
+                    yield (
+                        outcome(item, "skipped" if isinstance(item, Skip) else "failed"),
+                        done + cursor.offset,
+                    )
+            wxr = wxr_files.get(path)
+            if wxr and wxr.repair:
+                note = f"not well-formed XML, repaired while reading: {wxr.repair_note}"
+                yield Outcome("warning", str(path), "file", reason=note), done
         except (SourceError, OSError) as exc:
-            file_failed(path, exc)
-        except ImportProblem as exc:  # pragma: no cover - parsers turn these into Failures
-            file_failed(path, exc)
-        state["done"] += path.stat().st_size if path.exists() else 0
-    flush()
+            yield Outcome("failed", str(path), "file", reason=str(exc)), done
+        done += path.stat().st_size if path.exists() else 0
 
-    summary.authors_created = writer.created_authors
-    summary.sections_created = writer.created_sections
-    summary.seconds = time.monotonic() - started
-    return summary
+
+class _Raised:
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def _in_background(generator, *, maxsize):
+    """Iterate `generator` in a thread, through a bounded queue (memory stays flat)."""
+    items, stop, end = queue.Queue(maxsize), threading.Event(), object()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run():
+        try:
+            for item in generator:
+                if not put(item):
+                    return
+            put(end)
+        except BaseException as exc:  # handed over to the writing thread
+            put(_Raised(exc))
+        finally:
+            generator.close()
+
+    thread = threading.Thread(target=run, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = items.get()
+            if item is end:
+                return
+            if isinstance(item, _Raised):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -16,7 +16,6 @@ from sections.models import RESERVED_SLUGS, Section
 from ..cache import bump_content_version
 from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
-from ..sanitize import sanitize_html
 from .base import ImportRecord, Outcome, clean_slug, url_path
 from .images import ImageStore
 
@@ -260,7 +259,7 @@ class ArticleWriter:
             title=record.title,
             slug=clean_slug(record.slug) or clean_slug(record.title) or "article",
             dek=record.dek,
-            body=sanitize_html(record.body),
+            body=record.body,  # sanitized by the reader (articles.importers._read)
             lead_image_alt=record.image_alt[:300],
             lead_image_caption=record.image_caption[:500],
             lead_image_credit_id=self._credit_id(record.image_credit),
