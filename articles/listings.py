@@ -53,7 +53,7 @@ def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTI
         ),
     )
     rows = sorted(
-        published.filter(pk__in=ids).with_listing_relations().defer("body"),
+        published.filter(pk__in=ids).for_cards(),
         key=_newest_first,
         reverse=True,
     )

@@ -100,6 +100,24 @@ class ImageCredit(models.Model):
 
 # Edits this soon after publication are not shown as updates.
 UPDATE_GRACE = timedelta(minutes=30)
+# The columns a card in a listing shows (ArticleQuerySet.for_cards()).
+CARD_FIELDS = (
+    "section",
+    "section__name",
+    "section__slug",
+    "kicker",
+    "title",
+    "slug",
+    "dek",
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_alt",
+    "is_feature",
+    "is_pinned",
+    "status",
+    "published_at",
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -123,6 +141,23 @@ class ArticleQuerySet(models.QuerySet):
 
     def features(self):
         return self.filter(is_feature=True)
+
+    def for_cards(self):
+        """What a listing card shows, with its section and bylines: no body, no
+        search index, in a constant number of queries."""
+        return (
+            self.select_related("section")
+            .prefetch_related(
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            )
+            .only(*CARD_FIELDS)
+        )
+
+    def for_reading(self):
+        """Whole articles for their pages, without the search index columns."""
+        return self.defer(
+            *(f.name for f in Article._meta.concrete_fields if isinstance(f, SearchVectorField))
+        )
 
     def with_listing_relations(self):
         """Everything a listing card shows, in a constant number of queries."""

@@ -1,4 +1,4 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +10,7 @@ from . import search as search_module
 from .fragments import navigation_sections
 from .images import lead_picture, square_picture
 from .listings import front_page
-from .models import Article, Author, Byline
+from .models import CARD_FIELDS, Article, Author, Byline
 
 MORE_FROM_SECTION = 4
 
@@ -32,7 +32,7 @@ def render_article(request, article, extra_context=None):
         .filter(section_id=article.section_id)
         .exclude(pk=article.pk)
         .select_related("section")
-        .defer("body")[:MORE_FROM_SECTION]
+        .only(*CARD_FIELDS)[:MORE_FROM_SECTION]
     )
     # One query for the bylines of the article and of every "more" card.
     prefetch_related_objects(
@@ -57,7 +57,7 @@ def render_article(request, article, extra_context=None):
 
 def article_detail(request, section, slug):
     article = get_object_or_404(
-        Article.objects.published().select_related("section", "lead_image_credit"),
+        Article.objects.published().for_reading().select_related("section", "lead_image_credit"),
         section__slug=section,
         slug=slug,
     )
@@ -69,10 +69,7 @@ def author_detail(request, slug):
     # A subquery rather than a join: an author with two roles on one article
     # would otherwise list it twice.
     articles = (
-        Article.objects.published()
-        .filter(pk__in=author.bylines.values("article_id"))
-        .with_listing_relations()
-        .defer("body")
+        Article.objects.published().filter(pk__in=author.bylines.values("article_id")).for_cards()
     )
     try:
         page_obj = articles.page(request.GET.get("page"))
@@ -92,9 +89,10 @@ def search(request):
     params = search_module.SearchParams.from_query_dict(request.GET)
     page_obj = None
     if params.q:
-        articles = search_module.search_articles(params)
-        page_obj = Paginator(articles, 20).get_page(request.GET.get("page"))
-        search_module.add_snippets(page_obj, params.q)
+        try:
+            page_obj = search_module.search_page(params, request.GET.get("page"))
+        except InvalidPage:
+            raise Http404("No such page.") from None
     author = Author.objects.filter(slug=params.author).first() if params.author else None
     context = {
         "params": params,
