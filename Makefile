@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint serve clean
+.PHONY: install browser run test lint serve clean import-samples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Import each shared legacy sample (and the seed page dump), when present, into
+# a scratch database three times; they stay outside the project.
+import-samples: install
+	$(BIN)/python bench/import/samples.py --shared ../shared
 
 clean:
 	rm -rf $(VENV) staticfiles

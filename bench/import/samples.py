@@ -63,10 +63,11 @@ def main():
         return 0
 
     scratch = tempfile.mkdtemp(prefix="newsroom-samples-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/samples.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    # Always a scratch database: never the site's own.
+    os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/samples.sqlite3"
+    os.environ["MEDIA_ROOT"] = f"{scratch}/media"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("MEDIA_ROOT", f"{scratch}/media")
     import django
 
     django.setup()
@@ -111,6 +112,16 @@ def main():
                 )
                 if path.suffix == ".txt":
                     article = Article.objects.get()
+                    lines = [
+                        ln.strip() for ln in path.read_text("utf-8-sig").splitlines() if ln.strip()
+                    ]
+                    ending = " ".join(lines[-1].split())[-30:] + "</p>"
+                    expected = (lines[0], lines[1], True)
+                    found = (article.section.name, article.title, article.body.endswith(ending))
+                    furniture = any(ln in article.body for ln in ("Recent Features", "Credit:"))
+                    if found != expected or furniture or not article.dek:
+                        problems += 1
+                        say(f"BAD {path.name}: {found} != {expected} or furniture in the body")
                     say(
                         f"    section={article.section.name!r} credit={article.lead_image_credit}"
                         f" paragraphs={article.body.count('<p>')} dek={article.dek[:50]!r}…"
