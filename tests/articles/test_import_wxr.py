@@ -157,6 +157,16 @@ def test_legacy_urls_and_old_slugs_redirect_to_the_article(imported):
     assert not Redirect.objects.filter(old_path="/").exists()
 
 
+def test_old_wordpress_addresses_answer_301_on_the_reader_site(imported, client):
+    post = article(10)
+
+    for old in ("/2019/06/night-ferry-returns/", "/2019/06/night-ferry-back/"):
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response["Location"] == post.get_absolute_url()
+    assert client.get("/2019/10/ο-φάρος/").status_code == 301
+
+
 def test_wxr_1_0_tags_and_domainless_categories(tmp_path):
     report, *_ = run_import(tmp_path, FIXTURES / "export-1.0.xml")
 
