@@ -103,6 +103,8 @@ class ArticleWriter:
         self.authors = _Names(Author.objects.all(), "slug")
         self.credits = _Names(ImageCredit.objects.all())
         self.section_slugs = dict(Section.objects.values_list("pk", "slug"))
+        # Sources may name a section by its slug ("coastal-affairs") too.
+        self.slug_to_section = {slug.lower(): pk for pk, slug in self.section_slugs.items()}
         self.images = (
             ImageStore(options.images_dir, dry_run=options.dry_run) if options.images_dir else None
         )
@@ -290,7 +292,7 @@ class ArticleWriter:
 
     def _get_or_create_section(self, name):
         name = " ".join(name.split())[:100]
-        pk = self.sections.get(name)
+        pk = self.sections.get(name) or self.slug_to_section.get(name.lower())
         if pk is None:
             section = Section.objects.create(
                 name=name, slug=self.sections.unique_slug(name, fallback="section", max_length=100)

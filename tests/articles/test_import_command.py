@@ -266,6 +266,16 @@ def test_default_section_status_and_date_apply_only_where_the_source_has_none(tm
     assert (full.section.name, full.status, full.published_at) == ("Harbour", "draft", None)
 
 
+def test_a_section_can_be_named_by_its_slug(tmp_path):
+    arts = Section.objects.create(name="Arts & Letters", slug="arts")
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"id": 1, "title": "By slug", "section": "Arts"}\n')
+    run_import(tmp_path, source)
+
+    assert Article.objects.get().section == arts
+    assert Section.objects.count() == 1
+
+
 def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path):
     class Terminal(io.StringIO):
         def isatty(self):
