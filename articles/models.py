@@ -272,11 +272,24 @@ class Article(ArticleWorkflowMixin, models.Model):
         help_text="Title, dek, body and author names, weighted for full-text search on "
         "PostgreSQL; kept up to date by articles.search.refresh_search_vectors().",
     )
+    search_rank_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Title, dek, the body's opening and author names: the small vector "
+        "search results are ranked by.",
+    )
 
     objects = ArticleQuerySet.as_manager()
     # Every saved version, for the history page and restore (django-simple-history).
     history = HistoricalRecords(
-        excluded_fields=["created_by", "legacy_key", "legacy_url", "legacy_hash", "search_vector"]
+        excluded_fields=[
+            "created_by",
+            "legacy_key",
+            "legacy_url",
+            "legacy_hash",
+            "search_vector",
+            "search_rank_vector",
+        ]
     )
 
     class Meta:

@@ -1,4 +1,4 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -89,9 +89,10 @@ def search(request):
     params = search_module.SearchParams.from_query_dict(request.GET)
     page_obj = None
     if params.q:
-        articles = search_module.search_articles(params)
-        page_obj = Paginator(articles, 20).get_page(request.GET.get("page"))
-        search_module.add_snippets(page_obj, params.q)
+        try:
+            page_obj = search_module.search_page(params, request.GET.get("page"))
+        except InvalidPage:
+            raise Http404("No such page.") from None
     author = Author.objects.filter(slug=params.author).first() if params.author else None
     context = {
         "params": params,
