@@ -1,16 +1,21 @@
 """Sitemaps: sections, articles and authors behind /sitemap.xml (an index of
-paged sitemaps), and a Google News sitemap of the last two days' articles."""
+paged sitemaps), and a Google News sitemap of the last two days' articles.
+`cached_response` keeps them, and the feeds, until the content changes."""
 
+import hashlib
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.contrib import sitemaps
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.db.models.functions import Greatest
+from django.http import HttpResponse
 from django.utils import timezone
 
 from sections.models import Section
 
+from .cache import cached
 from .feeds import xml_text
 from .models import Article, Author
 
@@ -30,6 +35,16 @@ def _last_published(**filters):
 def article_lastmod(article):
     # A scheduled article may have been saved last before it went out.
     return max(article.updated_at, article.published_at)
+
+
+class Sitemap(sitemaps.Sitemap):
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            # W3C datetimes, written here: the template's date filter costs
+            # 50 µs a URL, a quarter of a second for a page of 5,000.
+            url["w3c_lastmod"] = url["lastmod"].isoformat() if url["lastmod"] else ""
+        return urls
 
 
 class SectionSitemap(Sitemap):
@@ -67,13 +82,22 @@ class ArticleSitemap(Sitemap):
 
 class AuthorSitemap(Sitemap):
     def items(self):
-        bylines = Article.objects.published().filter(bylines__author=OuterRef("pk"))
-        return (
-            Author.objects.filter(Exists(bylines))
-            .annotate(last_published=_last_published(bylines__author=OuterRef("pk")))
-            .only("slug")
-            .order_by("pk")
+        """Authors with published articles, each with its newest one's time.
+
+        One grouped pass over published articles and their bylines (a subquery
+        per author took a second on 100,000 articles); the list is short, so
+        the paginator counts and slices it in memory instead of running it twice.
+        """
+        latest = dict(
+            Article.objects.published()
+            .order_by()
+            .values_list("bylines__author")
+            .annotate(last_published=Max("published_at"))
         )
+        authors = list(Author.objects.filter(pk__in=latest).only("slug").order_by("pk"))
+        for author in authors:
+            author.last_published = latest[author.pk]
+        return authors
 
     def lastmod(self, author):
         return author.last_published
@@ -109,6 +133,38 @@ def news_language():
     """The site's language as Google News wants it: ISO 639, except zh-cn/zh-tw."""
     code = settings.LANGUAGE_CODE.lower()
     return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
+
+
+def _next_publication():
+    """When the next scheduled article goes out (it changes the lists), or None."""
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
+    )
+    return scheduled.aggregate(next=Min("published_at"))["next"]
+
+
+def cached_response(view):
+    """`view` (a sitemap or feed), served from the cache until the content
+    changes (articles.cache) or the next scheduled article goes out. Cached per
+    scheme, host and sitemap page; errors are not cached."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        url = f"{request.scheme}://{request.get_host()}{request.path}?p={request.GET.get('p')}"
+
+        def compute():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            valid_until = _next_publication() if response.status_code == 200 else timezone.now()
+            return (response.status_code, response.content, dict(response.items())), valid_until
+
+        status, content, headers = cached(
+            "xml-response:" + hashlib.sha256(url.encode()).hexdigest(), compute
+        )
+        return HttpResponse(content, status=status, headers=headers)
+
+    return cached_view
 
 
 SITEMAPS = {"sections": SectionSitemap, "articles": ArticleSitemap, "authors": AuthorSitemap}

@@ -6,15 +6,17 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from articles import feeds
-from articles.sitemaps import NEWS_SITEMAPS, SITEMAPS
+from articles.sitemaps import NEWS_SITEMAPS, SITEMAPS, cached_response
 
 feed_patterns = [
-    path("rss/", feeds.LatestArticlesFeed(), name="site"),
-    path("atom/", feeds.LatestArticlesAtomFeed(), name="site-atom"),
-    path("sections/<str:slug>/rss/", feeds.SectionFeed(), name="section"),
-    path("sections/<str:slug>/atom/", feeds.SectionAtomFeed(), name="section-atom"),
-    path("authors/<str:slug>/rss/", feeds.AuthorFeed(), name="author"),
-    path("authors/<str:slug>/atom/", feeds.AuthorAtomFeed(), name="author-atom"),
+    path("rss/", cached_response(feeds.LatestArticlesFeed()), name="site"),
+    path("atom/", cached_response(feeds.LatestArticlesAtomFeed()), name="site-atom"),
+    path("sections/<str:slug>/rss/", cached_response(feeds.SectionFeed()), name="section"),
+    path(
+        "sections/<str:slug>/atom/", cached_response(feeds.SectionAtomFeed()), name="section-atom"
+    ),
+    path("authors/<str:slug>/rss/", cached_response(feeds.AuthorFeed()), name="author"),
+    path("authors/<str:slug>/atom/", cached_response(feeds.AuthorAtomFeed()), name="author-atom"),
 ]
 
 urlpatterns = [
@@ -28,19 +30,19 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached_response(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached_response(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        cached_response(sitemap_views.sitemap),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),

@@ -3,6 +3,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -112,12 +113,15 @@ def test_site_atom_feed(client, story, hidden):
     assert enclosure.get("type") == "image/jpeg"
 
 
-def test_guid_survives_a_new_slug_and_section(client, story, settings):
+def test_guid_survives_a_new_slug_and_section(
+    client, story, settings, django_capture_on_commit_callbacks
+):
     settings.NEWSROOM_FEED_ID_DOMAIN = "news.example.org"
     before = rss(client, reverse("feeds:site")).find("item/guid").text
     story.slug = "harbour-lights-are-back"
     story.section = make_section()
-    story.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save()
     after = rss(client, reverse("feeds:site")).find("item")
     assert after.findtext("guid") == before
     assert before.startswith("tag:news.example.org,")
@@ -142,16 +146,20 @@ def test_newest_thirty_and_bounded_queries(client, django_assert_max_num_queries
             published_at=now - timedelta(hours=n + 1),
             lead_image=make_image(size=(40, 30)) if n < 3 else "",
         )
+    # Articles with their bylines, and when the next scheduled article goes out
+    # (the cached feed must expire then); plus the section or author.
     for name in ("feeds:site", "feeds:site-atom"):
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(3):
             response = client.get(reverse(name))
         assert response.status_code == 200
     for name in ("feeds:section", "feeds:section-atom"):
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(4):
             client.get(reverse(name, kwargs={"slug": section.slug}))
     for name in ("feeds:author", "feeds:author-atom"):
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(4):
             client.get(reverse(name, kwargs={"slug": writers[0].slug}))
+    with django_assert_max_num_queries(0):
+        assert client.get(reverse("feeds:site")).status_code == 200
     titles = [item.findtext("title") for item in rss(client, "/feeds/rss/").findall("item")]
     assert titles == [f"Story {n:02d}" for n in range(30)]
 
@@ -185,6 +193,25 @@ def test_control_characters_do_not_break_the_xml(client):
     assert item.findtext("title") == "Bell and formfeed"
     assert item.findtext("description") == "Verticaltab"
     atom(client, reverse("feeds:site-atom"))
+
+
+def test_feeds_are_cached_until_the_content_changes_or_a_scheduled_article_goes_out(
+    client, now, django_capture_on_commit_callbacks
+):
+    make_article(title="First")
+    scheduled = make_article(title="Scheduled", published_at=now + timedelta(hours=1))
+
+    def titles():
+        return [item.findtext("title") for item in rss(client, "/feeds/rss/").findall("item")]
+
+    assert titles() == ["First"]
+    make_article(title="Saved without a commit")  # the content version has not moved
+    assert titles() == ["First"]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Second", published_at=now - timedelta(minutes=1))
+    assert titles() == ["Second", "Saved without a commit", "First"]
+    with time_machine.travel(scheduled.published_at + timedelta(seconds=1)):
+        assert titles()[0] == "Scheduled"
 
 
 def test_empty_site_feeds_are_valid(client):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from articles import sitemaps
+from articles.cache import bump_content_version
 from articles.models import Article, Byline
 from tests.factories import make_article, make_author, make_section
 
@@ -50,7 +51,7 @@ def content(now):
 
 
 def test_index_lists_the_sitemaps(client, content, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         root = parse(client, "/sitemap.xml", "sitemapindex")
     locations = [entry.findtext(f"{SM}loc") for entry in root.findall(f"{SM}sitemap")]
     assert locations == [
@@ -115,8 +116,12 @@ def test_sitemap_queries_are_bounded(client, django_assert_max_num_queries, now)
     sections = [make_section() for _ in range(3)]
     for n in range(30):
         make_article(section=sections[n % 3], authors=[make_author()], published_at=now)
+    # The count, the page, and when the next scheduled article goes out (the
+    # cached sitemap expires then); nothing at all when cached.
     for url in ("/sitemap-sections.xml", "/sitemap-articles.xml", "/sitemap-authors.xml"):
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(3):
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(0):
             assert client.get(url).status_code == 200
 
 
@@ -125,7 +130,7 @@ def test_news_sitemap(client, content, now, settings, django_assert_max_num_quer
     settings.LANGUAGE_CODE = "en-gb"
     make_article(title="Two days old", published_at=now - timedelta(days=2, minutes=1))
     yesterday = make_article(title="Ferries & <tides>\x0c", published_at=now - timedelta(days=1))
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         response = client.get("/news-sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)
@@ -157,6 +162,23 @@ def test_news_sitemap_stops_at_a_thousand(monkeypatch, now):
 def test_news_language(settings, code, expected):
     settings.LANGUAGE_CODE = code
     assert sitemaps.news_language() == expected
+
+
+def test_sitemaps_are_cached_per_host_and_page(client, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
+    first, second = make_article(), make_article()
+    page1 = list(urlset(client, "/sitemap-articles.xml"))
+    page2 = list(urlset(client, "/sitemap-articles.xml?p=2"))
+    assert page1 != page2
+    with django_assert_num_queries(0):
+        assert list(urlset(client, "/sitemap-articles.xml?p=2&utm_source=x")) == page2
+    https = client.get("/sitemap-articles.xml", secure=True).content.decode()
+    assert "https://testserver" + first.get_absolute_url() in https
+    assert client.get("/sitemap-articles.xml?p=3").status_code == 404
+    second.delete()
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 200  # cached
+    bump_content_version()
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 404
 
 
 def test_robots_txt_points_at_both_sitemaps(client):
