@@ -38,5 +38,6 @@ def news_article(request, article, picture: Picture | None) -> dict:
         ] or [request.build_absolute_uri(picture.share.url)]
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
-        data["dateModified"] = max(article.updated_at, article.published_at).isoformat()
+        modified = article.updated_at if article.was_updated() else article.published_at
+        data["dateModified"] = modified.isoformat()
     return data
