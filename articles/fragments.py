@@ -16,6 +16,9 @@ from .images import Picture, lead_picture
 from .models import Article
 
 RECENT_FEATURES = 5
+# Part of the cache keys: change it when the cached classes change shape, so a
+# deploy never unpickles values written by the previous code.
+SHAPE = 1
 # What a headline with a thumbnail needs, and nothing more (no body).
 CARD_FIELDS = (
     "title",
@@ -54,12 +57,12 @@ def navigation_sections() -> list[SectionLink]:
         sections = Section.objects.filter(show_in_navigation=True).only("name", "slug")
         return [SectionLink(s.pk, s.name, s.slug, s.get_absolute_url()) for s in sections], None
 
-    return cached("navigation", compute)
+    return cached(f"navigation:{SHAPE}", compute)
 
 
 def recent_features() -> list[FeatureLink]:
     """The newest published features site-wide, for the "Recent features" sidebar."""
-    return cached("recent-features", _load_recent_features)
+    return cached(f"recent-features:{SHAPE}", _load_recent_features)
 
 
 def _load_recent_features():
