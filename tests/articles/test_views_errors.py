@@ -26,7 +26,7 @@ def test_404_page_in_the_site_design(client):
     assert html.count("<h1") == 1
     assert '<nav class="site-nav" aria-label="Sections">' in html
     assert "Recent features" in html
-    assert 'role="search"' in html
+    assert '<form class="search-form" role="search" action="/search/" method="get">' in html
     assert "<title>Page not found | Newsroom</title>" in html
 
 
