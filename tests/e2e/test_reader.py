@@ -134,3 +134,24 @@ def test_site_works_without_javascript(live_server, browser, site):
         assert page.locator("h1").inner_text() == "The Coalition That Counted Too Early"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_pages_pass_axe_accessibility_rules(live_server, browser, site, width):
+    """axe-core (bundled with axe-playwright-python, no network): WCAG 2 A/AA
+    rules and best practices, on every kind of page, phone and desktop."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        for path in ("/", "/politics/", "/politics/coalition/", "/authors/mara/", "/nope/"):
+            page.goto(live_server.url + path)
+            results = Axe().run(page)
+            problems = [
+                f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['html'][:120]}"
+                for v in results.response["violations"]
+            ]
+            assert not problems, f"{path}: {problems}"
+    finally:
+        context.close()
