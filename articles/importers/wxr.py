@@ -27,6 +27,7 @@ _NS = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
 }
+_SEP = "\x1f"  # unit separator: never in XML text
 CREDIT_META = ("_media_credit", "_navis_media_credit", "_image_credit", "credit", "_credit")
 
 
@@ -192,7 +193,9 @@ class WxrFile:
         self.path = path
         self.source = source
         self.tz = tz
-        self.attachments = attachments  # shared by all files: (site, id) -> attachment
+        # Shared by all files of a run: {site: {post id: "url␟alt␟caption␟credit"}},
+        # one string per attachment to keep 100,000 of them small.
+        self.attachments = attachments
         self.repair = False
         self.repair_note = ""
         self.site = ""
@@ -314,12 +317,16 @@ class WxrFile:
             caption = strip_tags(fields.get("excerpt:encoded", ""))
             description = strip_tags(fields.get("content:encoded", ""))
             credit = next((meta[k] for k in CREDIT_META if meta.get(k)), "")
-            self.attachments[(self.site, fields.get("wp:post_id", "").strip())] = (
-                url.strip(),
-                one_line(meta.get("_wp_attachment_image_alt", "")),
-                caption or description,
-                one_line(credit),
-            )
+            post_id = fields.get("wp:post_id", "").strip()
+            if post_id.isdigit():
+                self.attachments.setdefault(self.site, {})[int(post_id)] = _SEP.join(
+                    (
+                        url.strip(),
+                        one_line(meta.get("_wp_attachment_image_alt", "")),
+                        caption or description,
+                        one_line(credit),
+                    )
+                )
 
     def records(self, cursor):
         """Pass 2: a record, a Skip or a Failure per item (attachments are not reported)."""
@@ -440,13 +447,14 @@ class WxrFile:
     def _featured_image(self, record, thumbnail_id):
         if not thumbnail_id or thumbnail_id == "0":
             return
-        attachment = self.attachments.get((self.site, thumbnail_id))
+        found = self.attachments.get(self.site, {})
+        attachment = found.get(int(thumbnail_id)) if thumbnail_id.isdigit() else None
         if attachment is None:
             record.warnings.append(
                 f"featured image (attachment {thumbnail_id}) is not in the export"
             )
             return
-        url, alt, caption, credit = attachment
+        url, alt, caption, credit = attachment.split(_SEP)
         if not credit:
             caption, credit = split_credit(caption)
         record.image, record.image_alt = url, alt[:300]
