@@ -177,7 +177,6 @@ class ArticleWriter:
         }
         outcomes, work = [], []
         for record in records:
-            fingerprint = record.fingerprint(self.defaults_key)
             found = existing.get(record.legacy_key)
             if found and not self.options.update:
                 outcomes.append(
@@ -185,7 +184,9 @@ class ArticleWriter:
                         record, found[0], "already imported (use --update to re-import changes)"
                     )
                 )
-            elif found and found[1] == fingerprint:
+                continue
+            fingerprint = record.fingerprint(self.defaults_key)
+            if found and found[1] == fingerprint:
                 outcomes.append(self._skipped(record, found[0], "unchanged since the last import"))
             else:
                 try:
