@@ -6,52 +6,122 @@ byline, author, section, image credit or redirect: `articles.signals` calls it
 on commit. Anything cached under a key that contains the version is therefore
 never stale; old entries are simply never read again and expire.
 
-Reading the version costs one cache lookup and no SQL. Changes made without
-model signals (`QuerySet.update()`, `bulk_create()`, raw SQL) must call
-`bump_content_version()` themselves once their transaction commits.
+The version lives in the database (`ContentVersion`), so a change made by one
+gunicorn worker or host retires every other process's cached pages too, with
+any cache backend. Each process remembers it for at most
+`CONTENT_VERSION_CHECK_SECONDS` (one query a second at most), and forgets it at
+once when it bumps the version itself.
 
-Scheduled articles become visible without any write: a value that depends on
-publication times must also expire when the next scheduled article goes live
-(`cached()` takes a `valid_until` for that).
-
-The version lives in the default cache, so invalidation reaches every worker
-only with a shared backend (Redis in production); a per-process cache
-(locmem, the development default) is invalidated in the process that saved.
+Scheduled articles become visible without any write: the row also holds the
+time the next one goes live, and the first reader past that time bumps the
+version. Changes made without model signals (`QuerySet.update()`,
+`bulk_create()`, raw SQL) must call `bump_content_version()` themselves once
+their transaction commits.
 """
 
 import math
-import uuid
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F, Min, Subquery
 from django.utils import timezone
 
-VERSION_KEY = "content-version"
 # Upper bound for values cached under a version: old versions are never read
 # again, so this only bounds how long they occupy the cache.
 DEFAULT_TIMEOUT = 60 * 60 * 6
 
 
-def _new_version() -> str:
-    return uuid.uuid4().hex[:12]
+@dataclass(frozen=True)
+class ContentState:
+    version: int
+    # When the next scheduled article goes live (None: nothing scheduled).
+    next_publish_at: datetime | None
+    checked_at: float
+
+
+_state: ContentState | None = None
+
+
+def _next_publish_at(now):
+    from .models import Article
+
+    return Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now).aggregate(
+        next=Min("published_at")
+    )["next"]
+
+
+def _upcoming(now):
+    from .models import Article
+
+    return Subquery(
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values("published_at")[:1]
+    )
+
+
+def _read() -> ContentState:
+    from .models import ContentVersion
+
+    row = ContentVersion.objects.filter(pk=1).values_list("version", "next_publish_at").first()
+    if row is None:
+        now = timezone.now()
+        created, _ = ContentVersion.objects.get_or_create(
+            pk=1, defaults={"next_publish_at": _next_publish_at(now)}
+        )
+        row = (created.version, created.next_publish_at)
+    return ContentState(*row, checked_at=time.monotonic())
+
+
+def content_state() -> ContentState:
+    """The current version, read from the database at most once a check interval."""
+    global _state
+    state = _state
+    now = timezone.now()
+    fresh = state and time.monotonic() - state.checked_at < settings.CONTENT_VERSION_CHECK_SECONDS
+    if not fresh:
+        state = _read()
+    if state.next_publish_at and state.next_publish_at <= now:
+        # A scheduled article has just gone live: everything cached before is stale.
+        bump_content_version(seen=state.version)
+        return _state
+    _state = state
+    return state
 
 
 def content_version() -> str:
     """The current content version: an opaque token, new after every change."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # First use, or evicted: any fresh token will do, since nothing can
-        # have been cached under it yet. add() keeps a racing worker's token.
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return str(content_state().version)
 
 
-def bump_content_version() -> None:
-    """Mark everything cached under the previous version as stale."""
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+def bump_content_version(seen: int | None = None) -> None:
+    """Mark everything cached under the previous version as stale.
+
+    With `seen`, bump only if nobody else has since: several processes notice
+    a scheduled article going live at the same moment, one bump is enough.
+    """
+    global _state
+    from .models import ContentVersion
+
+    now = timezone.now()
+    rows = ContentVersion.objects.filter(pk=1)
+    if seen is not None:
+        rows = rows.filter(version=seen)
+    rows.update(version=F("version") + 1, next_publish_at=_upcoming(now), changed_at=now)
+    # Read it back at once (creating the row if there was none): this process
+    # sees its own change immediately, and pages rendered next pay no query.
+    _state = _read()
+
+
+def forget_content_state() -> None:
+    """Drop this process's memory of the version (tests, after raw SQL)."""
+    global _state
+    _state = None
 
 
 def cached(name: str, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:

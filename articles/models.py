@@ -436,3 +436,20 @@ class Redirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+
+class ContentVersion(models.Model):
+    """A single row naming the current state of everything readers see.
+
+    Cached pages and fragments are keyed on `version`, so bumping it retires
+    them all at once, in every process and on every host. `next_publish_at`
+    is when the next scheduled article goes live: nothing is saved at that
+    moment, so readers of the version bump it themselves once it has passed.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    next_publish_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"content version {self.version}"

@@ -4,6 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from articles.cache import content_state, forget_content_state
+from articles.pagecache import store as page_store
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
@@ -16,8 +19,20 @@ def empty_cache():
     """Each test starts with an empty cache: no navigation, sidebar or content
     version left over from another test."""
     cache.clear()
+    forget_content_state()
+    page_store.clear_local()
     yield
     cache.clear()
+    forget_content_state()
+    page_store.clear_local()
+
+
+@pytest.fixture(autouse=True)
+def known_content_version(request):
+    """Tests with a database start with the content version read, as a process
+    that has served a page has: query counts then measure the pages alone."""
+    if request.node.get_closest_marker("django_db"):
+        content_state()
 
 
 @pytest.fixture
