@@ -20,3 +20,6 @@ WHITENOISE_AUTOREFRESH = True
 # An in-process cache of the tests' own, whatever CACHE_URL says: tests clear
 # it between them, which must never flush a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole-page caching is tested on its own (tests/articles/test_pagecache.py);
+# elsewhere a test that reads a page twice wants it rendered twice.
+PAGE_CACHE_SECONDS = 0

@@ -1,0 +1,246 @@
+"""Whole-page cache for anonymous readers.
+
+A reader page is stored once rendered, under the content version
+(`articles.cache`), so any change to what readers see retires every cached
+page at once, and a scheduled article going live does too. Requests that
+carry a session cookie (staff), previews, the admin, search and any query
+string other than `?page=N` always reach Django.
+
+Two layers: entries live in Django's cache (shared through Redis in
+production) and the newest ones also in this process's memory, so a hit costs
+no network round trip. `PageCacheWSGI` serves hits before Django even builds a
+request, which is what lets a cached page approach the speed of a static
+file; `PageCacheMiddleware` stores pages and also serves hits when the WSGI
+layer is not in front (runserver, the test client).
+"""
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from email.utils import formatdate
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse
+
+from .cache import content_state
+
+logger = logging.getLogger(__name__)
+
+ALWAYS_DYNAMIC = ("/admin/", "/preview/", "/search/")
+# Marks a request the WSGI layer has already looked up, so Django does not again.
+LOOKED_UP = "newsroom.pagecache.looked_up"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    version: int
+    expires_at: float  # time.time()
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    etag: str
+
+
+def enabled():
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def cache_key(environ) -> str | None:
+    """The key of the page this request asks for, or None if it must not be cached."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(ALWAYS_DYNAMIC) or path.startswith(
+        (settings.STATIC_URL, settings.MEDIA_URL)
+    ):
+        return None
+    query = environ.get("QUERY_STRING", "")
+    if query and not (query.startswith("page=") and query[5:].isdigit() and len(query) < 12):
+        return None
+    if settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", ""):
+        return None  # signed in: staff see their own pages
+    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
+        return None  # Django answers with the redirect
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    digest = hashlib.blake2b(f"{host}{quote(path)}?{query}".encode(), digest_size=16)
+    return f"page:{digest.hexdigest()}"
+
+
+def _is_secure(environ):
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    return bool(header) and environ.get(header[0]) == header[1]
+
+
+class PageStore:
+    """Cached pages in Django's cache, fronted by a bounded in-process LRU."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.local: OrderedDict[str, CachedPage] = OrderedDict()
+        self.local_bytes = 0
+        self.lock = threading.Lock()  # runserver and threaded workers share the LRU
+
+    def get(self, key) -> CachedPage | None:
+        state = content_state()
+        now = time.time()
+        page = self.local.get(key)
+        if page is not None and page.version == state.version and page.expires_at > now:
+            return page
+        page = cache.get(f"{key}:{state.version}")
+        if page is None or page.expires_at <= now:
+            return None
+        self._keep(key, page)
+        return page
+
+    def set(self, key, page: CachedPage):
+        timeout = int(page.expires_at - time.time())
+        if timeout > 0:
+            cache.set(f"{key}:{page.version}", page, timeout)
+            self._keep(key, page)
+
+    def clear_local(self):
+        with self.lock:
+            self.local.clear()
+            self.local_bytes = 0
+
+    def _keep(self, key, page):
+        # Oldest stored goes first: pages of a past version are never read again.
+        with self.lock:
+            if old := self.local.pop(key, None):
+                self.local_bytes -= len(old.body)
+            self.local[key] = page
+            self.local_bytes += len(page.body)
+            while self.local_bytes > self.max_bytes and self.local:
+                _, evicted = self.local.popitem(last=False)
+                self.local_bytes -= len(evicted.body)
+
+
+store = PageStore(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES)
+
+
+def lifetime(state) -> int:
+    """Seconds a page may be kept: never past the next scheduled publication."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if state.next_publish_at:
+        until = state.next_publish_at.timestamp() - time.time()
+        seconds = min(seconds, max(0, int(until)))
+    return seconds
+
+
+def cache_control(seconds) -> str:
+    # Browsers revalidate (cheap: ETag); shared caches such as a CDN keep the
+    # page as long as we do and may serve it a little stale while refetching.
+    return f"public, max-age=0, s-maxage={seconds}, stale-while-revalidate=30"
+
+
+def not_modified(environ, page):
+    tags = environ.get("HTTP_IF_NONE_MATCH", "")
+    return tags == "*" or page.etag in (tag.strip().removeprefix("W/") for tag in tags.split(","))
+
+
+def lookup(environ):
+    """The cached page for this request, or None; never raises."""
+    if not enabled() or (key := cache_key(environ)) is None:
+        return None, None
+    try:
+        return key, store.get(key)
+    except DatabaseError:
+        logger.exception("Page cache lookup failed; rendering instead")
+        return None, None
+
+
+def remaining(page):
+    return max(0, int(page.expires_at - time.time()))
+
+
+class PageCacheWSGI:
+    """WSGI middleware in front of Django that answers cache hits directly."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        key, page = lookup(environ)
+        environ[LOOKED_UP] = True
+        if page is None:
+            return self.application(environ, start_response)
+        headers = [*page.headers, ("Cache-Control", cache_control(remaining(page)))]
+        if not_modified(environ, page):
+            start_response("304 Not Modified", [h for h in headers if h[0] != "Content-Length"])
+            return []
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+
+class PageCacheMiddleware:
+    """Stores anonymous reader pages; serves hits when no WSGI layer did."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        environ = request.META
+        if environ.get(LOOKED_UP):
+            key, page = (cache_key(environ) if enabled() else None), None
+        else:
+            key, page = lookup(environ)
+        if page is not None:
+            return self.from_cache(request, page)
+        if key is None:
+            return self.get_response(request)
+        state = content_state()  # before rendering: a change meanwhile retires the page
+        response = self.get_response(request)
+        if self.cacheable(request, response):
+            self.store(key, state, response)
+        return response
+
+    def cacheable(self, request, response):
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        control = response.get("Cache-Control", "")
+        if any(word in control for word in ("private", "no-cache", "no-store")):
+            return False
+        user = getattr(request, "user", None)
+        return not (user and user.is_authenticated)
+
+    def store(self, key, state, response):
+        seconds = lifetime(state)
+        if seconds <= 0:
+            return
+        etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+        response["ETag"] = etag
+        response["Last-Modified"] = formatdate(usegmt=True)
+        response["Cache-Control"] = cache_control(seconds)
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name not in ("Cache-Control", "Content-Length")
+        )
+        store.set(
+            key,
+            CachedPage(
+                version=state.version,
+                expires_at=time.time() + seconds,
+                headers=(*headers, ("Content-Length", str(len(response.content)))),
+                body=response.content,
+                etag=etag,
+            ),
+        )
+
+    def from_cache(self, request, page):
+        if not_modified(request.META, page):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(page.body)
+        for name, value in page.headers:
+            if name != "Content-Length":
+                response[name] = value
+        response["Cache-Control"] = cache_control(remaining(page))
+        return response
