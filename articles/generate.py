@@ -17,8 +17,11 @@ from django.utils.text import slugify
 
 from sections.models import Section
 
+from .cache import bump_content_version
 from .demo import demo_image
+from .images import make_lead_renditions
 from .models import Article, Author, Byline, ImageCredit
+from .search import refresh_search_vectors
 
 KEY_PREFIX = "gen:"
 SECTIONS = [
@@ -87,6 +90,7 @@ def _image_pool(size):
         name = f"generated/lead-{index:03d}.jpg"
         if not default_storage.exists(name):
             name = default_storage.save(name, demo_image(f"generated-{index}", size=(1200, 675)))
+        make_lead_renditions(Article(lead_image=name).lead_image)  # writes only what is missing
         names.append(name)
     return names
 
@@ -164,7 +168,10 @@ def generate(*, count, seed=42, images=40, batch_size=1000, start=None) -> Gener
                 for article, (_, picks) in zip(articles, batch, strict=True)
                 for position, author in enumerate(picks)
             )
-        created.extend((article.pk, article.section_id) for article in articles)
+            # bulk_create sends no signals: do what they would.
+            refresh_search_vectors([article.pk for article in articles])
+        created.extend(article.pk for article in articles)
+    transaction.on_commit(bump_content_version)
     return GenerateResult(created=len(created), paths=bench_paths(sections[0]))
 
 

@@ -25,11 +25,24 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Left, Lower, StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from .models import Article, Byline
 from .pagination import PER_PAGE, page_number
@@ -165,9 +178,12 @@ def _page_ids(matches, sort, number):
 
 
 def highlight(text):
-    """Escape a headline and turn our markers, and only them, into <mark>."""
-    text = escape(html.unescape(text))
-    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))
+    """Escape a headline, cut it to length and turn our markers, and only them,
+    into <mark>."""
+    text = Truncator(html.unescape(text)).words(SNIPPET_WORDS * 2, truncate=" …")
+    if text.count(START) > text.count(STOP):  # the cut fell inside a highlight
+        text += STOP
+    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
 def refresh_search_vectors(article_ids):
@@ -215,25 +231,12 @@ def _regexp_replace(expression, pattern, replacement=" "):
     )  # fmt: skip
 
 
-def _headline_source(field, q):
-    """SQL for the passage of an HTML field that ts_headline should work on.
-
-    ts_headline parses and stems every word it is given (about 2 ms for a
-    1,000-word article), so it gets a window of the markup starting a little
-    before the first occurrence of the query's longest word (by a cheap
-    strpos; the stem's prefix also finds "ferries" for "ferry"), or the start.
-    Tags, whole or cut by the window, become spaces; our markers go. Entities
-    stay (highlight() decodes them): decoded, "&lt;b&gt;" would look like a tag
-    to ts_headline, which drops tags.
-    """
-    markup = F(field)
-    anchor = snippet_anchor(q)
-    start = Value(1)
-    if anchor:
-        found = StrIndex(Lower(markup), Value(anchor))
-        start = Greatest(found - Value(SNIPPET_LEAD_CHARS), Value(1))
-    window = Substr(markup, start, SNIPPET_SOURCE_CHARS)
-    text = _regexp_replace(window, f"{TAG_PATTERN}|^[^<]*>|<[^>]*$")
+def _text_of(markup, start, length):
+    """SQL for the text of a passage of HTML: tags, whole or cut by the
+    passage's ends, become spaces, and our markers go. Entities stay:
+    highlight() decodes them (decoded, "&lt;b&gt;" would look like a tag to
+    ts_headline, which drops tags)."""
+    text = _regexp_replace(Substr(markup, start, length), f"{TAG_PATTERN}|^[^<]*>|<[^>]*$")
     return Func(
         text, Value(START + STOP), Value(""), function="translate", output_field=TextField()
     )
@@ -316,9 +319,26 @@ def _match_postgresql(articles, q, sort):
 
 
 def _headline(q):
-    """ts_headline over a window of the body (see _headline_source)."""
-    return SearchHeadline(
-        _headline_source("body", q),
+    """SQL for an article's snippet.
+
+    ts_headline parses and stems every word it is given (about 2 ms for a
+    1,000-word article), so it gets a window of the body starting a little
+    before the first occurrence of the query's longest word, found with a cheap
+    strpos (the stem's prefix also finds "ferries" for "ferry"). When the body
+    does not contain it (the match was in the title, dek or bylines), the
+    snippet is the body's opening, and ts_headline does not run at all.
+    """
+    body = F("body")
+    opening = _text_of(body, Value(1), SNIPPET_SOURCE_CHARS)
+    anchor = snippet_anchor(q)
+    if not anchor:
+        return opening
+    found = StrIndex(Lower(body), Value(anchor))
+    window = _text_of(
+        body, Greatest(found - Value(SNIPPET_LEAD_CHARS), Value(1)), SNIPPET_SOURCE_CHARS
+    )
+    headline = SearchHeadline(
+        window,
         search_query(q),
         start_sel=START,
         stop_sel=STOP,
@@ -326,6 +346,9 @@ def _headline(q):
         min_words=SNIPPET_WORDS // 2,
         max_fragments=2,
         fragment_delimiter=" … ",
+    )
+    return Case(
+        When(GreaterThan(found, 0), then=headline), default=opening, output_field=TextField()
     )
 
 
