@@ -42,7 +42,6 @@ from django.db.models.functions import Greatest, Left, Lower, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 from .models import Article, Byline
 from .pagination import PER_PAGE, page_number
@@ -125,7 +124,8 @@ def search_page(params, number):
 def _load_with_snippets(ids, q):
     """The articles `ids`, in that order, ready for a listing, with their `snippet`."""
     rows = Article.objects.published().filter(pk__in=ids).with_listing_relations()
-    rows = rows.defer("search_vector", "search_rank_vector")
+    # The snippet is made in SQL: the body itself need not travel.
+    rows = rows.defer("body", "search_vector", "search_rank_vector")
     if _postgresql():
         articles = rows.annotate(headline=_headline(q)).in_bulk()
         headlines = {pk: article.headline for pk, article in articles.items()}
@@ -180,7 +180,8 @@ def _page_ids(matches, sort, number):
 def highlight(text):
     """Escape a headline, cut it to length and turn our markers, and only them,
     into <mark>."""
-    text = Truncator(html.unescape(text)).words(SNIPPET_WORDS * 2, truncate=" …")
+    words = html.unescape(text).split()
+    text = " ".join(words[: SNIPPET_WORDS * 2]) + (" …" if len(words) > SNIPPET_WORDS * 2 else "")
     if text.count(START) > text.count(STOP):  # the cut fell inside a highlight
         text += STOP
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))
