@@ -4,14 +4,17 @@ Both are cached under the content version (`articles.cache`), so any saved
 change shows at once; they hold plain data, not model instances.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Subquery
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sections.models import Section
 
-from .cache import cached
+from .cache import cached, content_version
 from .images import Picture, lead_picture
 from .models import Article
 
@@ -102,3 +105,38 @@ def _feature_link(article):
             article.lead_image_alt,
         ),
     )
+
+
+class RenderedCards:
+    """Story cards as rendered HTML, kept in this process's memory.
+
+    A card is the same on the home page, its section, its authors' pages and
+    under other stories, and depends only on what bumps the content version,
+    so each one is rendered once per version rather than on every listing.
+    Bounded (oldest out first); a new version simply misses.
+    """
+
+    def __init__(self, size=4000):
+        self.size = size
+        self.html: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = threading.Lock()  # runserver renders in threads
+
+    def get(self, article, **options) -> str:
+        key = (content_version(), article.pk, *sorted(options.items()))
+        html = self.html.get(key)
+        if html is None:
+            html = render_to_string(
+                "articles/includes/article_card.html", {"article": article, **options}
+            )
+            with self.lock:
+                self.html[key] = html
+                while len(self.html) > self.size:
+                    self.html.popitem(last=False)
+        return html
+
+    def clear(self):
+        with self.lock:
+            self.html.clear()
+
+
+rendered_cards = RenderedCards()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..fragments import navigation_sections, recent_features
+from ..fragments import navigation_sections, recent_features, rendered_cards
 from ..images import lead_picture as make_lead_picture
 
 register = template.Library()
@@ -48,6 +48,15 @@ def footer_sections():
 @register.inclusion_tag("includes/recent_features.html")
 def recent_features_sidebar():
     return {"features": recent_features()}
+
+
+@register.simple_tag
+def card(article, variant="river", level=2, show_section=False):
+    """A story card (articles/includes/article_card.html), rendered once per
+    content version: variant "river", "tile" or "compact"; heading level."""
+    return mark_safe(  # rendered from our own template, escaped there
+        rendered_cards.get(article, variant=variant, level=level, show_section=show_section)
+    )
 
 
 @register.filter
