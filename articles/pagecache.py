@@ -21,10 +21,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from email.utils import formatdate
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import HttpResponse
 
@@ -46,8 +46,25 @@ class CachedPage:
     etag: str
 
 
+class _Config:
+    """The settings every request reads, copied once rather than looked up
+    through LazySettings each time (and copied again when a test changes them)."""
+
+    def load(self, **kwargs):
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.dynamic_prefixes = (*ALWAYS_DYNAMIC, settings.STATIC_URL, settings.MEDIA_URL)
+        self.session_cookie = settings.SESSION_COOKIE_NAME + "="
+        self.ssl_redirect = settings.SECURE_SSL_REDIRECT
+        self.proxy_ssl_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+
+
+conf = _Config()
+conf.load()
+setting_changed.connect(conf.load, dispatch_uid="articles.pagecache.conf")
+
+
 def enabled():
-    return settings.PAGE_CACHE_SECONDS > 0
+    return conf.seconds > 0
 
 
 def cache_key(environ) -> str | None:
@@ -55,26 +72,25 @@ def cache_key(environ) -> str | None:
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     path = environ.get("PATH_INFO", "")
-    if path.startswith(ALWAYS_DYNAMIC) or path.startswith(
-        (settings.STATIC_URL, settings.MEDIA_URL)
-    ):
+    if path.startswith(conf.dynamic_prefixes):
         return None
     query = environ.get("QUERY_STRING", "")
     if query and not (query.startswith("page=") and query[5:].isdigit() and len(query) < 12):
         return None
-    if settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", ""):
+    if conf.session_cookie in environ.get("HTTP_COOKIE", ""):
         return None  # signed in: staff see their own pages
-    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
+    if conf.ssl_redirect and not _is_secure(environ):
         return None  # Django answers with the redirect
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    digest = hashlib.blake2b(f"{host}{quote(path)}?{query}".encode(), digest_size=16)
+    # WSGI hands over paths as latin-1 text; encoding them back is lossless.
+    digest = hashlib.blake2b(f"{host}{path}?{query}".encode("latin-1", "replace"), digest_size=16)
     return f"page:{digest.hexdigest()}"
 
 
 def _is_secure(environ):
     if environ.get("wsgi.url_scheme") == "https":
         return True
-    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    header = conf.proxy_ssl_header
     return bool(header) and environ.get(header[0]) == header[1]
 
 
@@ -127,7 +143,7 @@ store = PageStore(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES)
 
 def lifetime(state) -> int:
     """Seconds a page may be kept: never past the next scheduled publication."""
-    seconds = settings.PAGE_CACHE_SECONDS
+    seconds = conf.seconds
     if state.next_publish_at:
         until = state.next_publish_at.timestamp() - time.time()
         seconds = min(seconds, max(0, int(until)))
