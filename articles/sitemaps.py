@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import sitemaps
-from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
 from django.utils import timezone
@@ -135,18 +135,11 @@ def news_language():
     return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
 
 
-def _next_publication():
-    """When the next scheduled article goes out (it changes the lists), or None."""
-    scheduled = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
-    )
-    return scheduled.aggregate(next=Min("published_at"))["next"]
-
-
 def cached_response(view):
     """`view` (a sitemap or feed), served from the cache until the content
-    changes (articles.cache) or the next scheduled article goes out. Cached per
-    scheme, host and sitemap page; errors are not cached."""
+    version changes (articles.cache: any committed change, or the next
+    scheduled article going out). Cached per scheme, host and sitemap page;
+    errors are not cached."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -156,7 +149,7 @@ def cached_response(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-            valid_until = _next_publication() if response.status_code == 200 else timezone.now()
+            valid_until = None if response.status_code == 200 else timezone.now()
             return (response.status_code, response.content, dict(response.items())), valid_until
 
         status, content, headers = cached(
