@@ -265,6 +265,21 @@ def parse_websearch(q):
     return [(positives, negatives) for positives, negatives in groups if positives]
 
 
+def rank_text(q):
+    """The words and phrases a query looks for, joined with "or", for ranking.
+
+    ts_rank scores an AND query by the distances between its terms, so an
+    article whose opening has one of two words, or that lacks a word the query
+    excludes, would score 0; OR scores each term found.
+    """
+    terms = [
+        f'"{phrase}"' if len(phrase.split()) > 1 else phrase
+        for positives, _ in parse_websearch(q)
+        for phrase in positives
+    ]
+    return " or ".join(terms)
+
+
 def snippet_anchor(q):
     """A lowercase prefix of the longest word the query looks for, or ""."""
     words = [
@@ -313,7 +328,9 @@ def _match_postgresql(articles, q, sort):
         return articles.order_by("-published_at", "-pk")
     # The small vector: ranking every match by its full vector would mean
     # decompressing a few kilobytes per match (40 ms for 6,000 matches).
-    rank = SearchRank(F("search_rank_vector"), query, weights=RANK_WEIGHTS)
+    rank = SearchRank(
+        F("search_rank_vector"), search_query(rank_text(q) or q), weights=RANK_WEIGHTS
+    )
     return articles.annotate(rank=rank).order_by(
         F("rank").desc(nulls_last=True), "-published_at", "-pk"
     )

@@ -122,6 +122,46 @@ def test_snippet_anchor_is_a_prefix_of_the_longest_word():
     assert search.snippet_anchor("-budget") == ""
 
 
+@postgresql_only
+def test_excluded_words_and_partial_matches_keep_the_ranking(client, now):
+    # ts_rank scores an AND query by the distances between its terms: without
+    # rank_text(), these would all score 0 and come newest first.
+    deep = "<p>" + "Officials met again to discuss the budget. " * 40 + "</p>"
+    make_article(title="Harbour fees rise", body="<p>The ferry operators object.</p>")
+    make_article(title="Night ferries return", published_at=now - timedelta(days=2))
+    make_article(
+        title="Budget day", body=deep + "<p>A ferry.</p>", published_at=now - timedelta(days=3)
+    )
+    assert results(client, q="ferry -draft") == [
+        "Night ferries return",
+        "Harbour fees rise",
+        "Budget day",
+    ]
+    make_article(title="Port news", body=deep + "<p>Ferry dredging.</p>", published_at=now)
+    make_article(
+        title="Ferry timetable",
+        body=deep + "<p>Dredging.</p>",
+        published_at=now - timedelta(days=5),
+    )
+    make_article(
+        title="Ferry fares", dek="Dredging the channel", published_at=now - timedelta(days=9)
+    )
+    assert results(client, q="ferry dredging") == ["Ferry fares", "Ferry timetable", "Port news"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ferry -draft", "ferry"),
+        ('"night ferry" fares -budget', '"night ferry" or fares'),
+        ("ferry or flood barrier", "ferry or flood or barrier"),
+        ("-budget", ""),
+    ],
+)
+def test_rank_text_looks_for_every_wanted_term(q, expected):
+    assert search.rank_text(q) == expected
+
+
 def test_sort_by_date(client, now):
     make_article(title="Older mangrove story", published_at=now - timedelta(days=3))
     make_article(title="Mangrove", published_at=now - timedelta(days=5))
