@@ -123,9 +123,8 @@ def search_page(params, number):
 
 def _load_with_snippets(ids, q):
     """The articles `ids`, in that order, ready for a listing, with their `snippet`."""
-    rows = Article.objects.published().filter(pk__in=ids).with_listing_relations()
-    # The snippet is made in SQL: the body itself need not travel.
-    rows = rows.defer("body", "search_vector", "search_rank_vector")
+    # Only what a card shows: the snippet is made in SQL, the body need not travel.
+    rows = Article.objects.published().filter(pk__in=ids).for_cards()
     if _postgresql():
         articles = rows.annotate(headline=_headline(q)).in_bulk()
         headlines = {pk: article.headline for pk, article in articles.items()}
