@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Subquery
+from django.db.models import Subquery, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from sections.models import Section
 
 from .cache import cached, content_version
 from .images import Picture, lead_picture
-from .models import Article
+from .models import Article, bylines_with_authors
 
 RECENT_FEATURES = 5
 # Part of the cache keys: change it when the cached classes change shape, so a
@@ -107,13 +107,14 @@ def _feature_link(article):
     )
 
 
-class RenderedCards:
-    """Story cards as rendered HTML, kept in this process's memory.
+class RenderedFragments:
+    """Rendered HTML of site fragments, kept in this process's memory.
 
-    A card is the same on the home page, its section, its authors' pages and
-    under other stories, and depends only on what bumps the content version,
-    so each one is rendered once per version rather than on every listing.
-    Bounded (oldest out first); a new version simply misses.
+    A story card is the same on the home page, its section, its authors'
+    pages and under other stories; the sidebar and the navigation are on
+    every page. All depend only on what bumps the content version, so each is
+    rendered once per version (and variant) rather than on every request.
+    Bounded, oldest out first; a new version simply misses.
     """
 
     def __init__(self, size=4000):
@@ -121,22 +122,50 @@ class RenderedCards:
         self.html: OrderedDict[tuple, str] = OrderedDict()
         self.lock = threading.Lock()  # runserver renders in threads
 
-    def get(self, article, **options) -> str:
-        key = (content_version(), article.pk, *sorted(options.items()))
+    def get(self, key: tuple, render) -> str:
+        """The fragment `key` for the current version; `render()` makes it on a miss."""
+        key = (content_version(), *key)
         html = self.html.get(key)
         if html is None:
-            html = render_to_string(
-                "articles/includes/article_card.html", {"article": article, **options}
-            )
-            with self.lock:
-                self.html[key] = html
-                while len(self.html) > self.size:
-                    self.html.popitem(last=False)
+            html = render()
+            self._keep({key: html})
         return html
+
+    def cards(self, articles, *, variant="river", level=2, show_section=False) -> list[str]:
+        """The cards of `articles` (articles/includes/article_card.html); the
+        bylines of those not rendered yet are fetched in one query, so
+        listings need not prefetch them."""
+        version = content_version()
+        options = {"variant": variant, "level": level, "show_section": show_section}
+        flags = (variant, level, show_section)
+        keys = [(version, "card", article.pk, *flags) for article in articles]
+        missing = [a for a, key in zip(articles, keys, strict=True) if key not in self.html]
+        if missing:
+            prefetch_related_objects(missing, bylines_with_authors())
+        rendered = {
+            (version, "card", article.pk, *flags): self._render_card(article, options)
+            for article in missing
+        }
+        self._keep(rendered)
+        return [
+            rendered.get(key) or self.html.get(key) or self._render_card(article, options)
+            for article, key in zip(articles, keys, strict=True)
+        ]
 
     def clear(self):
         with self.lock:
             self.html.clear()
 
+    def _keep(self, fragments):
+        with self.lock:
+            self.html.update(fragments)
+            while len(self.html) > self.size:
+                self.html.popitem(last=False)
 
-rendered_cards = RenderedCards()
+    def _render_card(self, article, options):
+        return render_to_string(
+            "articles/includes/article_card.html", {"article": article, **options}
+        )
+
+
+rendered = RenderedFragments()

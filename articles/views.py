@@ -1,5 +1,5 @@
 from django.core.paginator import InvalidPage
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -10,7 +10,7 @@ from . import search as search_module
 from .fragments import navigation_sections
 from .images import lead_picture, square_picture
 from .listings import front_page
-from .models import CARD_FIELDS, Article, Author, Byline
+from .models import CARD_FIELDS, Article, Author, bylines_with_authors
 
 MORE_FROM_SECTION = 4
 
@@ -35,9 +35,7 @@ def render_article(request, article, extra_context=None):
         .only(*CARD_FIELDS)[:MORE_FROM_SECTION]
     )
     # One query for the bylines of the article and of every "more" card.
-    prefetch_related_objects(
-        [article, *more], Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-    )
+    prefetch_related_objects([article, *more], bylines_with_authors())
     picture = lead_picture(
         article.lead_image,
         article.lead_image_width,
@@ -69,7 +67,9 @@ def author_detail(request, slug):
     # A subquery rather than a join: an author with two roles on one article
     # would otherwise list it twice.
     articles = (
-        Article.objects.published().filter(pk__in=author.bylines.values("article_id")).for_cards()
+        Article.objects.published()
+        .filter(pk__in=author.bylines.values("article_id"))
+        .for_cards(bylines=False)
     )
     try:
         page_obj = articles.page(request.GET.get("page"))

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from articles.cache import content_state, forget_content_state
-from articles.fragments import rendered_cards
+from articles.fragments import rendered
 from articles.pagecache import store as page_store
 
 
@@ -22,12 +22,12 @@ def empty_cache():
     cache.clear()
     forget_content_state()
     page_store.clear_local()
-    rendered_cards.clear()
+    rendered.clear()
     yield
     cache.clear()
     forget_content_state()
     page_store.clear_local()
-    rendered_cards.clear()
+    rendered.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,11 @@ import json
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..fragments import navigation_sections, recent_features, rendered_cards
+from ..fragments import navigation_sections, recent_features, rendered
 from ..images import lead_picture as make_lead_picture
 
 register = template.Library()
@@ -26,37 +27,79 @@ def absolute_uri(context, path):
     return context["request"].build_absolute_uri(path)
 
 
-@register.inclusion_tag("includes/navigation.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def site_navigation(context):
     """The sections in navigation order; the current one (its page, or the
     section of the article shown) is marked with aria-current."""
     section = context.get("section")
+    is_section_page = section is not None
     if section is None:
         section = getattr(context.get("article"), "section", None)
-    return {
-        "sections": navigation_sections(),
-        "current_slug": getattr(section, "slug", None),
-        "is_section_page": context.get("section") is not None,
-    }
+    current_slug = getattr(section, "slug", None)
+    return _fragment(
+        ("navigation", current_slug, is_section_page),
+        "includes/navigation.html",
+        lambda: {
+            "sections": navigation_sections(),
+            "current_slug": current_slug,
+            "is_section_page": is_section_page,
+        },
+    )
 
 
-@register.inclusion_tag("includes/footer_sections.html")
+@register.simple_tag
 def footer_sections():
-    return {"sections": navigation_sections()}
+    return _fragment(
+        ("footer-sections",),
+        "includes/footer_sections.html",
+        lambda: {"sections": navigation_sections()},
+    )
 
 
-@register.inclusion_tag("includes/recent_features.html")
+@register.simple_tag
 def recent_features_sidebar():
-    return {"features": recent_features()}
+    return _fragment(
+        ("recent-features",),
+        "includes/recent_features.html",
+        lambda: {"features": recent_features()},
+    )
+
+
+def _fragment(key, template_name, context):
+    """A fragment rendered once per content version (see RenderedFragments)."""
+    return mark_safe(  # rendered from our own templates, escaped there
+        rendered.get(key, lambda: render_to_string(template_name, context()))
+    )
 
 
 @register.simple_tag
 def card(article, variant="river", level=2, show_section=False):
     """A story card (articles/includes/article_card.html), rendered once per
     content version: variant "river", "tile" or "compact"; heading level."""
-    return mark_safe(  # rendered from our own template, escaped there
-        rendered_cards.get(article, variant=variant, level=level, show_section=show_section)
+    return mark_safe(
+        rendered.cards([article], variant=variant, level=level, show_section=show_section)[0]
     )
+
+
+@register.simple_tag
+def cards(articles, variant="river", level=2, show_section=False):
+    """The cards of a whole listing: the bylines of cards not yet rendered
+    come in one query, the rest from memory."""
+    return mark_safe(
+        "".join(
+            rendered.cards(list(articles), variant=variant, level=level, show_section=show_section)
+        )
+    )
+
+
+@register.simple_tag
+def section_blocks(blocks):
+    """The home page's block per section, as tiles: the bylines of every block's
+    cards not rendered yet come in one query, whatever the number of sections."""
+    articles = [article for block in blocks for article in block.articles]
+    cards = iter(rendered.cards(articles, variant="tile", level=3))
+    rows = [(block, [mark_safe(next(cards)) for _ in block.articles]) for block in blocks]
+    return render_to_string("articles/includes/section_blocks.html", {"blocks": rows})
 
 
 @register.filter

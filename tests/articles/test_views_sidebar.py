@@ -108,13 +108,16 @@ def test_sidebar_refreshes_after_unpublish_edit_and_delete(
     assert sidebar(client)[1] == ["Feature 1, corrected"]
 
 
-def test_a_scheduled_feature_appears_when_its_time_comes(client):
+def test_a_scheduled_feature_appears_when_its_time_comes(
+    client, django_capture_on_commit_callbacks
+):
     start = timezone.now()
-    make_features(2)
-    # Scheduled in an hour; nothing is saved when the time comes.
-    make_article(
-        title="Scheduled feature", is_feature=True, published_at=start + timedelta(hours=1)
-    )
+    # Scheduled in an hour, saved (and committed) now; nothing is saved when the time comes.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_features(2)
+        make_article(
+            title="Scheduled feature", is_feature=True, published_at=start + timedelta(hours=1)
+        )
 
     with time_machine.travel(start, tick=False):
         assert "Scheduled feature" not in sidebar(client)[1]
@@ -124,11 +127,14 @@ def test_a_scheduled_feature_appears_when_its_time_comes(client):
         assert sidebar(client)[1][0] == "Scheduled feature"
 
 
-def test_a_scheduled_feature_appears_in_an_empty_sidebar_too(client):
+def test_a_scheduled_feature_appears_in_an_empty_sidebar_too(
+    client, django_capture_on_commit_callbacks
+):
     start = timezone.now()
-    make_article(
-        title="First ever feature", is_feature=True, published_at=start + timedelta(hours=1)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(
+            title="First ever feature", is_feature=True, published_at=start + timedelta(hours=1)
+        )
     with time_machine.travel(start, tick=False):
         assert sidebar(client)[1] == []
     with time_machine.travel(start + timedelta(hours=2), tick=False):
