@@ -7,7 +7,7 @@ from .models import Section
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    articles = section.articles.published().for_cards()
+    articles = section.articles.published().for_cards(bylines=False)
     try:
         page_obj = articles.page(request.GET.get("page"))
     except InvalidPage:
