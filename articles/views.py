@@ -2,6 +2,7 @@ from django.core.paginator import InvalidPage
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 
 from sections.models import Section
 
@@ -20,6 +21,48 @@ def home(request):
     return render(request, "articles/home.html", context)
 
 
+class ArticlePage:
+    """What the article page shows besides the article, computed only when the
+    template asks: a page whose parts are already rendered (see the
+    {% fragment %} tag) costs one query, the article itself."""
+
+    def __init__(self, request, article):
+        self.request, self.article = request, article
+
+    @cached_property
+    def more_articles(self):
+        more = list(
+            Article.objects.published()
+            .filter(section_id=self.article.section_id)
+            .exclude(pk=self.article.pk)
+            .select_related("section")
+            .only(*CARD_FIELDS)[:MORE_FROM_SECTION]
+        )
+        # One query for the bylines of the article and of every "more" card.
+        prefetch_related_objects([self.article, *more], bylines_with_authors())
+        return more
+
+    @cached_property
+    def bylines(self):
+        self.more_articles  # noqa: B018 (fetches the bylines with those of the cards)
+        return self.article.bylines.all()
+
+    @cached_property
+    def picture(self):
+        article = self.article
+        return lead_picture(
+            article.lead_image,
+            article.lead_image_width,
+            article.lead_image_height,
+            article.lead_image_alt,
+        )
+
+    @cached_property
+    def json_ld(self):
+        self.bylines  # noqa: B018
+        return metadata.news_article(self.request, self.article, self.picture)
+
+
 def render_article(request, article, extra_context=None):
     """The reader's article page for `article`, whatever its state.
 
@@ -27,26 +70,9 @@ def render_article(request, article, extra_context=None):
     so that a preview is exactly what readers will see. A truthy `preview` in
     `extra_context` adds a "not published" banner and keeps search engines out.
     """
-    more = list(
-        Article.objects.published()
-        .filter(section_id=article.section_id)
-        .exclude(pk=article.pk)
-        .select_related("section")
-        .only(*CARD_FIELDS)[:MORE_FROM_SECTION]
-    )
-    # One query for the bylines of the article and of every "more" card.
-    prefetch_related_objects([article, *more], bylines_with_authors())
-    picture = lead_picture(
-        article.lead_image,
-        article.lead_image_width,
-        article.lead_image_height,
-        article.lead_image_alt,
-    )
     context = {
         "article": article,
-        "more_articles": more,
-        "picture": picture,
-        "json_ld": metadata.news_article(request, article, picture),
+        "page": ArticlePage(request, article),
         "canonical_path": article.get_absolute_url(),
         **(extra_context or {}),
     }

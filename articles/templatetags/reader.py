@@ -65,6 +65,32 @@ def recent_features_sidebar():
     )
 
 
+class FragmentNode(template.Node):
+    def __init__(self, name, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context):
+        if context.get("preview"):  # what staff preview is never kept for readers
+            return self.nodelist.render(context)
+        key = (self.name, *(part.resolve(context) for part in self.parts))
+        return rendered.get(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment "name" var ... %}…{% endfragment %}: the enclosed template,
+    rendered once per content version and per value of the variables (like
+    Django's {% cache %}, without a timeout: the version retires it). Work the
+    page would do only for this part should be lazy in the view's context."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    parts = [parser.compile_filter(bit) for bit in bits[2:]]
+    return FragmentNode(bits[1].strip("\"'"), parts, nodelist)
+
+
 def _fragment(key, template_name, context):
     """A fragment rendered once per content version (see RenderedFragments)."""
     return mark_safe(  # rendered from our own templates, escaped there

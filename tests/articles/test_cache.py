@@ -89,3 +89,27 @@ def test_a_card_is_shared_by_every_listing_it_appears_in(client, now):
     response = client.get(lead.get_absolute_url())  # "more from" its section: the same tiles
     assert b"Rice planting starts" in response.content
     assert {key for key in rendered.html if "tile" in key} == tiles
+
+
+def test_staff_preview_is_rendered_afresh_and_never_kept(client):
+    from django.contrib.auth import get_user_model
+
+    from articles.fragments import rendered
+
+    draft = make_article(status=Article.Status.DRAFT, published_at=None, title="Not yet")
+    client.force_login(get_user_model().objects.create_superuser("chief", password="x"))
+    assert b"Not yet" in client.get(f"/preview/{draft.pk}/").content
+    assert not [key for key in rendered.html if key[1].startswith("article-")]
+
+
+def test_article_fragments_are_kept_per_host_for_metadata(client):
+    from articles.fragments import rendered
+
+    article = make_article(title="Typhoon season opens")
+    client.get(article.get_absolute_url(), HTTP_HOST="localhost")
+    client.get(article.get_absolute_url(), HTTP_HOST="127.0.0.1")
+    meta = {key[2:] for key in rendered.html if key[1] == "article-meta"}
+    assert meta == {(article.pk, "localhost", "http"), (article.pk, "127.0.0.1", "http")}
+    assert [key for key in rendered.html if key[1] == "article-content"] == [
+        (content_version(), "article-content", article.pk)
+    ]

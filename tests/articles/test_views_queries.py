@@ -25,7 +25,7 @@ COLD = {"home": 5, "section": 5, "article": 5, "author": 5}
 # or author; the home page (its lead, and blocks from one query whatever the
 # number of sections) and the article page (with its "more" cards) fetch their
 # bylines in one prefetch.
-WARM = {"home": 2, "section": 2, "article": 3, "author": 2}
+WARM = {"home": 2, "section": 2, "article": 1, "author": 2}
 PAGES = {
     "home": "/",
     "section": "/big/",
