@@ -9,6 +9,9 @@ reading 50,000 whole rows.
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Func, IntegerField, Subquery
+from django.utils.functional import SimpleLazyObject
+
+from .cache import cached
 
 PER_PAGE = 20
 # No listing has a billion pages; larger numbers would overflow OFFSET.
@@ -50,3 +53,25 @@ def paginate(queryset, value, per_page: int = PER_PAGE) -> Page:
     # Paginator.count is a cached property: give it the total we already have.
     paginator.count = rows[0].listing_total if rows else 0
     return Page(rows, number, paginator)
+
+
+def lazy_page(queryset, value, *, total_key: str) -> tuple[int, Page]:
+    """Page `value` of `queryset` as a lazy object, with its number.
+
+    Whether the page exists is decided at once (InvalidPage otherwise), from
+    the listing's total cached per content version under `total_key`; the rows
+    load only when a template uses them, so a listing whose page is already
+    rendered (the {% fragment %} tag) costs no query for it.
+    """
+    number = page_number(value)
+    loaded = []
+
+    def load():
+        if not loaded:
+            loaded.append(paginate(queryset, str(number)))
+        return loaded[0]
+
+    total = cached(f"listing-total:{total_key}", lambda: (load().paginator.count, None))
+    if number > 1 and (number - 1) * PER_PAGE >= total:
+        raise EmptyPage("That page contains no results.")
+    return number, SimpleLazyObject(load)

@@ -2,7 +2,7 @@ from django.core.paginator import InvalidPage
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from sections.models import Section
 
@@ -12,12 +12,15 @@ from .fragments import navigation_sections
 from .images import lead_picture, square_picture
 from .listings import front_page
 from .models import CARD_FIELDS, Article, Author, bylines_with_authors
+from .pagination import lazy_page
 
 MORE_FROM_SECTION = 4
 
 
 def home(request):
-    context = {"front_page": front_page(navigation_sections()), "canonical_path": "/"}
+    # Lazy: a home page already rendered for this content version needs no query.
+    stories = SimpleLazyObject(lambda: front_page(navigation_sections()))
+    context = {"front_page": stories, "canonical_path": "/"}
     return render(request, "articles/home.html", context)
 
 
@@ -98,14 +101,17 @@ def author_detail(request, slug):
         .for_cards(bylines=False)
     )
     try:
-        page_obj = articles.page(request.GET.get("page"))
+        number, page_obj = lazy_page(
+            articles, request.GET.get("page"), total_key=f"author:{author.pk}"
+        )
     except InvalidPage:
         raise Http404("No such page.") from None
     context = {
         "author": author,
         "photo": square_picture(author.photo, alt=author.name),
+        "page_number": number,
         "page_obj": page_obj,
-        "canonical_path": metadata.listing_path(author.get_absolute_url(), page_obj.number),
+        "canonical_path": metadata.listing_path(author.get_absolute_url(), number),
     }
     return render(request, "articles/author_detail.html", context)
 
