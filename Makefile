@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint serve clean import-samples
+.PHONY: install browser run test lint serve bench clean import-samples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The side-by-side HTTP benchmark (docs/benchmarks.md): Newsroom beside the
+# Wagtail peer and the static ceiling. Needs wrk and ../shared/bench.
+bench: install
+	bench/http/setup.sh $(or $(ARTICLES),2000)
+	bench/http/run.sh $(or $(ARTICLES),2000)
 
 # The whole suite. DATABASE_URL=postgres://... make test runs it on PostgreSQL.
 test: install browser
