@@ -124,7 +124,7 @@ def search_page(params, number):
 def _load_with_snippets(ids, q):
     """The articles `ids`, in that order, ready for a listing, with their `snippet`."""
     # Only what a card shows: the snippet is made in SQL, the body need not travel.
-    rows = Article.objects.published().filter(pk__in=ids).for_cards()
+    rows = Article.objects.published().filter(pk__in=ids).for_cards(bylines=False)
     if _postgresql():
         articles = rows.annotate(headline=_headline(q)).in_bulk()
         headlines = {pk: article.headline for pk, article in articles.items()}

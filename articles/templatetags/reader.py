@@ -99,12 +99,13 @@ def _fragment(key, template_name, context):
 
 
 @register.simple_tag
-def card(article, variant="river", level=2, show_section=False):
-    """A story card (articles/includes/article_card.html), rendered once per
-    content version: variant "river", "tile" or "compact"; heading level."""
-    return mark_safe(
-        rendered.cards([article], variant=variant, level=level, show_section=show_section)[0]
-    )
+def with_cards(articles, variant="river", level=2, show_section=False):
+    """[(article, its card)] for a listing that puts more beside each card
+    (search snippets); like {% cards %}, one query for the bylines of cards
+    not rendered yet."""
+    articles = list(articles)
+    cards = rendered.cards(articles, variant=variant, level=level, show_section=show_section)
+    return [(article, mark_safe(card)) for article, card in zip(articles, cards, strict=True)]
 
 
 @register.simple_tag
