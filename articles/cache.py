@@ -82,11 +82,10 @@ def content_state() -> ContentState:
     """The current version, read from the database at most once a check interval."""
     global _state
     state = _state
-    now = timezone.now()
     fresh = state and time.monotonic() - state.checked_at < settings.CONTENT_VERSION_CHECK_SECONDS
     if not fresh:
         state = _read()
-    if state.next_publish_at and state.next_publish_at <= now:
+    if state.next_publish_at and state.next_publish_at <= timezone.now():
         # A scheduled article has just gone live: everything cached before is stale.
         bump_content_version(seen=state.version)
         return _state

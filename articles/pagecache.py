@@ -14,6 +14,7 @@ file; `PageCacheMiddleware` stores pages and also serves hits when the WSGI
 layer is not in front (runserver, the test client).
 """
 
+import functools
 import hashlib
 import logging
 import threading
@@ -82,9 +83,14 @@ def cache_key(environ) -> str | None:
     if conf.ssl_redirect and not _is_secure(environ):
         return None  # Django answers with the redirect
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return f"{host}{path}?{query}"
+
+
+def shared_key(key, version) -> str:
+    """The key of a page in Django's cache: hashed, as memcached wants short keys."""
     # WSGI hands over paths as latin-1 text; encoding them back is lossless.
-    digest = hashlib.blake2b(f"{host}{path}?{query}".encode("latin-1", "replace"), digest_size=16)
-    return f"page:{digest.hexdigest()}"
+    digest = hashlib.blake2b(key.encode("latin-1", "replace"), digest_size=16)
+    return f"page:{digest.hexdigest()}:{version}"
 
 
 def _is_secure(environ):
@@ -109,7 +115,7 @@ class PageStore:
         page = self.local.get(key)
         if page is not None and page.version == state.version and page.expires_at > now:
             return page
-        page = cache.get(f"{key}:{state.version}")
+        page = cache.get(shared_key(key, state.version))
         if page is None or page.expires_at <= now:
             return None
         self._keep(key, page)
@@ -118,7 +124,7 @@ class PageStore:
     def set(self, key, page: CachedPage):
         timeout = int(page.expires_at - time.time())
         if timeout > 0:
-            cache.set(f"{key}:{page.version}", page, timeout)
+            cache.set(shared_key(key, page.version), page, timeout)
             self._keep(key, page)
 
     def clear_local(self):
@@ -150,6 +156,7 @@ def lifetime(state) -> int:
     return seconds
 
 
+@functools.lru_cache(maxsize=1024)
 def cache_control(seconds) -> str:
     # Browsers revalidate (cheap: ETag); shared caches such as a CDN keep the
     # page as long as we do and may serve it a little stale while refetching.
