@@ -23,6 +23,11 @@ WITH_PG=${WITH_PG:-1}
 WITH_WAGTAIL=${WITH_WAGTAIL:-1}
 PATH_NAMES=${PATH_NAMES:-home article section_p1 section_p50 section_last}
 WAGTAIL_VENV=${WAGTAIL_VENV:-/tmp/bench-venvs/wagtail}
+# The peer's data for the same number of articles (its setup.sh N, see docs/benchmarks.md).
+suffix=""; [[ $N == 2000 ]] || suffix="-$N"
+WAGTAIL_DATA=${WAGTAIL_DATA:-/tmp/bench-data/wagtail_news$suffix}
+WAGTAIL_PG_DATA=${WAGTAIL_PG_DATA:-/tmp/bench-data/wagtail_news-pg$suffix}
+WAGTAIL_PG_URL=${WAGTAIL_PG_URL:-postgres://bench:bench@127.0.0.1:5432/wagtail_news${suffix/-/_}}
 DATA=/tmp/bench-data/newsroom-$N
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench_$N}
 RESULTS=${RESULTS_DIR:-$ROOT/bench/results/http-$N-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -76,13 +81,12 @@ if [[ $WITH_PG == 1 ]]; then
     "$RESULTS/paths-pg.tsv" \
     "$BASE_ENV DATABASE_URL=$PG_URL PAGE_CACHE_SECONDS=300 CACHE_URL=redis://127.0.0.1:6379/5"
 fi
-if [[ $WITH_WAGTAIL == 1 && -x "$WAGTAIL_VENV/bin/gunicorn" ]]; then
+if [[ $WITH_WAGTAIL == 1 && -x "$WAGTAIL_VENV/bin/gunicorn" && -s $WAGTAIL_DATA/bench_paths.txt ]]; then
   start wagtail-sqlite 8101 "$WAGTAIL_VENV" "$SHARED_BENCH/peers/wagtail_news" newssite.wsgi:application \
-    /tmp/bench-data/wagtail_news/bench_paths.txt "BENCH_DATA_DIR=/tmp/bench-data/wagtail_news"
-  if [[ $WITH_PG == 1 && -s /tmp/bench-data/wagtail_news-pg/bench_paths.txt ]]; then
+    "$WAGTAIL_DATA/bench_paths.txt" "BENCH_DATA_DIR=$WAGTAIL_DATA"
+  if [[ $WITH_PG == 1 && -s $WAGTAIL_PG_DATA/bench_paths.txt ]]; then
     start wagtail-pg 8102 "$WAGTAIL_VENV" "$SHARED_BENCH/peers/wagtail_news" newssite.wsgi:application \
-      /tmp/bench-data/wagtail_news-pg/bench_paths.txt \
-      "BENCH_DATA_DIR=/tmp/bench-data/wagtail_news-pg DATABASE_URL=postgres://bench:bench@127.0.0.1:5432/wagtail_news"
+      "$WAGTAIL_PG_DATA/bench_paths.txt" "BENCH_DATA_DIR=$WAGTAIL_PG_DATA DATABASE_URL=$WAGTAIL_PG_URL"
   fi
 fi
 
