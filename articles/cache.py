@@ -20,14 +20,17 @@ their transaction commits.
 """
 
 import math
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Min, Subquery
 from django.utils import timezone
 
@@ -115,6 +118,39 @@ def bump_content_version(seen: int | None = None) -> None:
     # Read it back at once (creating the row if there was none): this process
     # sees its own change immediately, and pages rendered next pay no query.
     _state = _read()
+
+
+class _Batch(threading.local):
+    active = False
+    changed = False
+
+
+_batch = _Batch()
+
+
+def content_changed() -> None:
+    """Bump the version once the current transaction commits (signal handlers call it)."""
+    if _batch.active:
+        _batch.changed = True
+    else:
+        transaction.on_commit(bump_content_version, robust=True)
+
+
+@contextmanager
+def one_bump():
+    """Changes made inside the block bump the version once, on commit, rather
+    than once per saved row (an import batch saves hundreds of rows)."""
+    if _batch.active:
+        yield
+        return
+    _batch.active, _batch.changed = True, False
+    try:
+        yield
+    finally:
+        changed = _batch.changed
+        _batch.active = _batch.changed = False
+    if changed:  # not reached when the block raised: its transaction is rolled back
+        transaction.on_commit(bump_content_version, robust=True)
 
 
 def forget_content_state() -> None:

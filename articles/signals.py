@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from sections.models import Section
 
-from .cache import bump_content_version
+from . import cache
 from .images import make_lead_renditions, make_square_renditions
 from .models import Article, Author, Byline, ImageCredit, Redirect
 
@@ -28,7 +28,7 @@ ONCE_PUBLIC = {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
 
 def content_changed(sender, **kwargs):
-    transaction.on_commit(bump_content_version, robust=True)
+    cache.content_changed()
 
 
 def article_path(section_slug, slug):

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from sections.models import RESERVED_SLUGS, Section
 
-from ..cache import bump_content_version
+from ..cache import bump_content_version, one_bump
 from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
 from .base import ImportRecord, Outcome, clean_slug, url_path
@@ -141,7 +141,7 @@ class ArticleWriter:
     def _atomic(self, records):
         caches = (self.sections, self.authors, self.credits)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), one_bump():
                 outcomes = self._write(records)
                 if self.options.dry_run:
                     transaction.set_rollback(True)

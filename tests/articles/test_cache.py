@@ -1,13 +1,21 @@
 """The content version: shared by every process through the database."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.cache import bump_content_version, content_state, content_version
+from articles.cache import (
+    bump_content_version,
+    content_state,
+    content_version,
+    forget_content_state,
+    one_bump,
+)
 from articles.models import Article, ContentVersion
 from tests.factories import make_article
 
@@ -113,3 +121,30 @@ def test_article_fragments_are_kept_per_host_for_metadata(client):
     assert [key for key in rendered.html if key[1] == "article-content"] == [
         (content_version(), "article-content", article.pk)
     ]
+
+
+def test_changes_in_one_bump_block_bump_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, one_bump():
+        make_article()  # a section, an author, a byline, an article
+        make_article()
+    assert callbacks.count(bump_content_version) == 1
+
+
+def test_changes_outside_the_block_bump_one_by_one(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_article()
+    assert callbacks.count(bump_content_version) > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_one_bump_block_that_fails_bumps_nothing_and_leaves_no_trace():
+    version = content_state().version
+    with contextlib.suppress(RuntimeError), transaction.atomic(), one_bump():
+        make_article(title="Rolled back")
+        raise RuntimeError
+    forget_content_state()
+    assert content_state().version == version
+    make_article(title="Kept")  # back to bumping on each commit
+    forget_content_state()
+    assert content_state().version > version
+    assert list(Article.objects.values_list("title", flat=True)) == ["Kept"]
