@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,8 @@ class ContentState:
 
 
 _state: ContentState | None = None
+# Set for the length of a request: see pinned_content_state().
+_pinned: ContextVar[ContentState | None] = ContextVar("pinned_content_state", default=None)
 
 
 def _next_publish_at(now):
@@ -84,6 +87,8 @@ def _read() -> ContentState:
 def content_state() -> ContentState:
     """The current version, read from the database at most once a check interval."""
     global _state
+    if pinned := _pinned.get():
+        return pinned
     state = _state
     fresh = state and time.monotonic() - state.checked_at < settings.CONTENT_VERSION_CHECK_SECONDS
     if not fresh:
@@ -94,6 +99,22 @@ def content_state() -> ContentState:
         return _state
     _state = state
     return state
+
+
+@contextmanager
+def pinned_content_state():
+    """Within the block, the version stays what it was on entry.
+
+    A page reads the version before its data: whatever it caches under that
+    version is then at least as new as the version says. Read after the data,
+    a change committed in between would store old content under the new one.
+    """
+    state = content_state()
+    token = _pinned.set(state)
+    try:
+        yield state
+    finally:
+        _pinned.reset(token)
 
 
 def content_version() -> str:

@@ -29,7 +29,7 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import HttpResponse
 
-from .cache import content_state
+from .cache import content_state, pinned_content_state
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class _Config:
     def load(self, **kwargs):
         self.seconds = settings.PAGE_CACHE_SECONDS
         self.dynamic_prefixes = (*ALWAYS_DYNAMIC, settings.STATIC_URL, settings.MEDIA_URL)
+        self.untouched_prefixes = ("/admin/", settings.STATIC_URL, settings.MEDIA_URL)
         self.session_cookie = settings.SESSION_COOKIE_NAME + "="
         self.ssl_redirect = settings.SECURE_SSL_REDIRECT
         self.proxy_ssl_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
@@ -80,16 +81,19 @@ def cache_key(environ) -> str | None:
         return None
     if conf.session_cookie in environ.get("HTTP_COOKIE", ""):
         return None  # signed in: staff see their own pages
-    if conf.ssl_redirect and not _is_secure(environ):
+    secure = _is_secure(environ)
+    if conf.ssl_redirect and not secure:
         return None  # Django answers with the redirect
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    return f"{host}{path}?{query}"
+    # Pages name their own scheme (canonical and Open Graph URLs).
+    return f"{'https' if secure else 'http'}://{host}{path}?{query}"
 
 
 def shared_key(key, version) -> str:
     """The key of a page in Django's cache: hashed, as memcached wants short keys."""
-    # WSGI hands over paths as latin-1 text; encoding them back is lossless.
-    digest = hashlib.blake2b(key.encode("latin-1", "replace"), digest_size=16)
+    # Distinct text, distinct bytes: WSGI paths are latin-1 text, ASGI paths
+    # real Unicode, and surrogatepass keeps even lone surrogates apart.
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16)
     return f"page:{digest.hexdigest()}:{version}"
 
 
@@ -159,7 +163,8 @@ def lifetime(state) -> int:
 @functools.lru_cache(maxsize=1024)
 def cache_control(seconds) -> str:
     # Browsers revalidate (cheap: ETag); shared caches such as a CDN keep the
-    # page as long as we do and may serve it a little stale while refetching.
+    # page for the time we would at most, but nobody tells them of a change:
+    # PAGE_CACHE_SECONDS bounds how long a takedown takes to reach them.
     return f"public, max-age=0, s-maxage={seconds}, stale-while-revalidate=30"
 
 
@@ -216,11 +221,16 @@ class PageCacheMiddleware:
             key, page = lookup(environ)
         if page is not None:
             return self.from_cache(request, page)
-        if key is None:
+        if request.method not in ("GET", "HEAD") or request.path_info.startswith(
+            conf.untouched_prefixes
+        ):
             return self.get_response(request)
-        state = content_state()  # before rendering: a change meanwhile retires the page
-        response = self.get_response(request)
-        if self.cacheable(request, response):
+        # The version is read before any of the page's data, and the whole page,
+        # its fragments included, is keyed on it: a change committed while the
+        # page renders can only make the stored copy newer than its version.
+        with pinned_content_state() as state:
+            response = self.get_response(request)
+        if key is not None and self.cacheable(request, response):
             self.store(key, state, response)
         return response
 

@@ -11,14 +11,14 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
-from articles.cache import content_state
+from articles.cache import bump_content_version, content_state
 from articles.models import Article, ContentVersion
-from articles.pagecache import PageCacheWSGI, PageStore, cache_key
+from articles.pagecache import PageCacheWSGI, PageStore, cache_key, shared_key
 from articles.pagecache import store as page_store
 from tests.factories import make_article, make_author, make_section
 
@@ -263,3 +263,37 @@ def test_page_cache_off(client, story, settings, django_assert_max_num_queries):
     assert len(captured) > 0
     assert "s-maxage" not in response.get("Cache-Control", "")
     assert page_store.local == {}
+
+
+def test_a_change_committed_while_a_page_renders_does_not_stick(client, story, settings):
+    """The page and its fragments are keyed on the version read before the
+    page's data: an edit that commits in between must show on the next visit."""
+    settings.PAGE_CACHE_SECONDS = 0  # the fragments alone
+    edited = []
+
+    def edit_once_the_article_is_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not edited and '"articles_article"."body"' in sql:
+            edited.append(sql)
+            Article.objects.filter(pk=story.pk).update(body="<p>Corrected text.</p>")
+            bump_content_version()  # as the edit's commit would
+        return result
+
+    with connection.execute_wrapper(edit_once_the_article_is_read):
+        client.get(story.get_absolute_url())
+    assert edited
+    assert b"Corrected text." in client.get(story.get_absolute_url()).content
+
+
+def test_unicode_paths_have_their_own_shared_keys():
+    # ASGI hands over real Unicode paths; WSGI hands over latin-1 text.
+    tokyo = cache_key({"REQUEST_METHOD": "GET", "PATH_INFO": "/news/東京/", "HTTP_HOST": "a"})
+    osaka = cache_key({"REQUEST_METHOD": "GET", "PATH_INFO": "/news/大阪/", "HTTP_HOST": "a"})
+    assert shared_key(tokyo, 1) != shared_key(osaka, 1)
+    assert shared_key("a/\udcc3\udca9?", 1) != shared_key("a/é?", 1)
+
+
+def test_http_and_https_pages_are_cached_apart(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_HOST": "a"}
+    assert cache_key(base) != cache_key({**base, "wsgi.url_scheme": "https"})
