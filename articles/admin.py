@@ -262,6 +262,14 @@ class ArticleAdmin(admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.can_edit(request.user))
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # An article's events go with it: nobody may delete events on their own
+        # (ArticleEventAdmin), and deleting the article is governed by the rules
+        # above. Its text history stays with django-simple-history.
+        perms_needed.discard(ArticleEvent._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.can_delete(request.user))

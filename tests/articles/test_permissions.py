@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, ImageCredit
+from articles.models import Article, ArticleEvent, Author, ImageCredit
 from sections.models import Section
 from tests.articles.admin_helpers import ADD_URL, change_url, form_data, messages_of, own_article
 from tests.factories import make_article, make_credit, make_section, make_staff
@@ -181,11 +181,24 @@ def test_bulk_actions_are_for_editors(client, writer, user_of, role, action, cha
 def test_delete(client, writer, user_of, role, status, allowed):
     published_at = None if status == S.DRAFT else timezone.now()
     article = own_article(writer, status=status, published_at=published_at)
+    article.record_event(writer, ArticleEvent.Action.CREATED)  # as the admin's add form does
     client.force_login(user_of(role))
     url = reverse("admin:articles_article_delete", args=[article.pk])
     response = client.post(url, {"post": "yes"})
     assert Article.objects.filter(pk=article.pk).exists() is not allowed
     assert response.status_code == (302 if allowed else 403)
+
+
+def test_editors_bulk_delete_articles_with_their_events(client, writer, user_of):
+    article = own_article(writer, status=S.PUBLISHED, published_at=timezone.now())
+    article.record_event(writer, ArticleEvent.Action.PUBLISHED)
+    client.force_login(user_of("editor"))
+    client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+    )
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert not ArticleEvent.objects.filter(article_id=article.pk).exists()
 
 
 def test_writers_have_no_bulk_delete(client, writer):
