@@ -423,7 +423,9 @@ def _snippets_sqlite(ids, q):
             f"WHERE {table} MATCH %s AND rowid IN ({placeholders})",
             [START, STOP, query, *ids],
         )
-        return dict(cursor.fetchall())
+        # The FTS5 text is decoded already (plain_text()); highlight() decodes
+        # the entities PostgreSQL's headlines keep, so "&" must reach it as "&amp;".
+        return {pk: text.replace("&", "&amp;") for pk, text in cursor.fetchall()}
 
 
 def plain_text(markup):

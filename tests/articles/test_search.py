@@ -214,6 +214,14 @@ def test_snippet_highlights_matches_and_escapes_the_rest(client):
     assert "<script>alert" not in response.content.decode()
 
 
+def test_snippet_shows_escaped_markup_as_the_article_does(client):
+    # The article shows readers the characters "&lt;b&gt;" (its HTML escapes
+    # the ampersands); the snippet must show the same, not "<b>" or a bold tag.
+    make_article(title="Markup guide", body="<p>To show bold, write &amp;lt;b&amp;gt; first.</p>")
+    (article,) = client.get(URL, {"q": "bold"}).context["page_obj"]
+    assert "write &amp;lt;b&amp;gt; first" in article.snippet
+
+
 def test_query_is_escaped_in_the_page(client):
     make_article(title="Plain")
     response = client.get(URL, {"q": '<img src=x onerror="alert(1)">'})
