@@ -23,6 +23,8 @@ from .models import Article, Author
 # and stay small enough to cache.
 ARTICLES_PER_SITEMAP = 5000
 NEWS_MAX_AGE = timedelta(days=2)
+# The news sitemap's two-day window moves with the clock, not only with edits.
+NEWS_SITEMAP_CACHE = timedelta(minutes=10)
 NEWS_MAX_URLS = 1000
 
 
@@ -135,11 +137,12 @@ def news_language():
     return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
 
 
-def cached_response(view):
+def cached_response(view, max_age=None):
     """`view` (a sitemap or feed), served from the cache until the content
     version changes (articles.cache: any committed change, or the next
-    scheduled article going out). Cached per scheme, host and sitemap page;
-    errors are not cached."""
+    scheduled article going out), and at most `max_age` (a timedelta) when
+    what it lists also depends on the clock. Cached per scheme, host and
+    sitemap page; errors are not cached."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -149,7 +152,10 @@ def cached_response(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-            valid_until = None if response.status_code == 200 else timezone.now()
+            now = timezone.now()
+            valid_until = None if response.status_code == 200 else now
+            if max_age is not None and valid_until is None:
+                valid_until = now + max_age
             return (response.status_code, response.content, dict(response.items())), valid_until
 
         status, content, headers = cached(

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from articles import feeds
-from articles.sitemaps import NEWS_SITEMAPS, SITEMAPS, cached_response
+from articles.sitemaps import NEWS_SITEMAP_CACHE, NEWS_SITEMAPS, SITEMAPS, cached_response
 
 feed_patterns = [
     path("rss/", cached_response(feeds.LatestArticlesFeed()), name="site"),
@@ -42,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "news-sitemap.xml",
-        cached_response(sitemap_views.sitemap),
+        cached_response(sitemap_views.sitemap, max_age=NEWS_SITEMAP_CACHE),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),

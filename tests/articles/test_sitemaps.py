@@ -2,6 +2,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
@@ -145,6 +146,14 @@ def test_news_sitemap(client, content, now, settings, django_assert_max_num_quer
     assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
     assert news.findtext(f"{NEWS}title") == "Ferries & <tides>"
     assert parse_datetime(news.findtext(f"{NEWS}publication_date")) == yesterday.published_at
+
+
+def test_news_sitemap_drops_stories_as_they_turn_two_days_old(client, now):
+    story = make_article(title="Ageing", published_at=now - timedelta(days=2) + timedelta(hours=1))
+    assert story.get_absolute_url() in client.get("/news-sitemap.xml").content.decode()
+    # No edit in between: only the clock moves.
+    with time_machine.travel(now + timedelta(hours=2), tick=False):
+        assert story.get_absolute_url() not in client.get("/news-sitemap.xml").content.decode()
 
 
 def test_news_sitemap_stops_at_a_thousand(monkeypatch, now):
