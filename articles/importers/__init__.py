@@ -114,7 +114,7 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     ]
     summary.files = len(files)
     total = sum(p.stat().st_size for p, _ in files if p.exists())
-    records, seen, batch = 0, set(), []
+    records, seen, batch = 0, {}, []  # seen: legacy key -> the source it was read from
 
     def emit(outcome):
         if outcome.location == "file":  # a whole file unusable, or repaired
@@ -133,14 +133,9 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     for item, done in _in_background(_read(files, options), maxsize=2 * options.batch_size):
         if isinstance(item, ImportRecord):
             if item.legacy_key in seen:
-                reason = "duplicate: a record with the same legacy id was read earlier in this run"
-                emit(
-                    Outcome(
-                        "skipped", item.source, item.location, item.legacy_key, item.title, reason
-                    )
-                )
+                emit(_duplicate(item, seen[item.legacy_key]))
             else:
-                seen.add(item.legacy_key)
+                seen[item.legacy_key] = item.source
                 batch.append(item)
                 if len(batch) >= options.batch_size:
                     flush()
@@ -158,6 +153,22 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     summary.sections_created = writer.created_sections
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _duplicate(record, first_source):
+    """The outcome of a record whose legacy key was read earlier in this run."""
+    if record.legacy_key.startswith("text:"):
+        # Two page dumps with one section and title: most likely two articles
+        # (a recurring column), which the key cannot tell apart. Say so loudly.
+        action = "failed"
+        reason = (
+            f"another page dump has the same section and title ({first_source}); page dumps"
+            " are keyed on them: retitle one, or import it as JSON Lines with its own id"
+        )
+    else:
+        action = "skipped"
+        reason = "duplicate: a record with the same legacy id was read earlier in this run"
+    return Outcome(action, record.source, record.location, record.legacy_key, record.title, reason)
 
 
 def _read(files, options):

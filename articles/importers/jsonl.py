@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -142,9 +143,7 @@ def record_from_rest(obj, *, source, location, tz):
     """A post object of the WordPress REST API (v2, ideally with `_embed`)."""
     if obj.get("type", "post") != "post":
         return Skip(source, location, f"WordPress {obj.get('type')}: only posts are imported")
-    href = ((obj.get("_links") or {}).get("self") or [{}])[0].get("href", "")
-    site = href.split("/wp-json/")[0] if "/wp-json/" in href else obj.get("link", "")
-    key = legacy_key(site, str(obj.get("id", "")), _rendered(obj.get("guid")))
+    key = legacy_key(_rest_site(obj), str(obj.get("id", "")), _rendered(obj.get("guid")))
     title = strip_tags(_rendered(obj.get("title")))
     if not key:
         raise RecordError("the post has no id")
@@ -154,15 +153,20 @@ def record_from_rest(obj, *, source, location, tz):
         return Skip(source, location, warnings[0], key, title)
     embedded = obj.get("_embedded") or {}
     terms = [t for group in embedded.get("wp:term") or [] for t in group or []]
-    authors = [t["name"] for t in terms if t.get("taxonomy") == "author" and t.get("name")]
+    terms = [t for t in terms if isinstance(t, dict) and _is_text(t.get("name"))]
+    authors = [t["name"] for t in terms if t.get("taxonomy") == "author" and t["name"]]
     if not authors:
-        authors = [a["name"] for a in embedded.get("author") or [] if a.get("name")]
+        authors = [
+            a["name"]
+            for a in embedded.get("author") or []
+            if isinstance(a, dict) and _is_text(a.get("name")) and a["name"]
+        ]
     if not authors and obj.get("author"):
         warnings.append(f"author {obj['author']} is not embedded: no byline (export with _embed)")
     categories = [
-        Category(strip_tags(t["name"]), t.get("slug", ""))
+        Category(strip_tags(t["name"]), t["slug"] if _is_text(t.get("slug")) else "")
         for t in terms
-        if t.get("taxonomy") == "category" and t.get("name")
+        if t.get("taxonomy") == "category" and t["name"]
     ]
     record = ImportRecord(
         legacy_key=key,
@@ -170,32 +174,65 @@ def record_from_rest(obj, *, source, location, tz):
         source=source,
         location=location,
         categories=categories,
-        slug=obj.get("slug") or "",
+        slug=_rest_text(obj, "slug"),
         dek=strip_tags(_rendered(obj.get("excerpt"))),
         body=convert_rendered(_rendered(obj.get("content"))),
         authors=list(dict.fromkeys(one_line(a) for a in authors)),
         status=status,
         published_at=(
-            parse_wp_datetime(obj.get("date_gmt") or "", UTC)
-            or parse_wp_datetime(obj.get("date") or "", tz)
+            parse_wp_datetime(_rest_text(obj, "date_gmt"), UTC)
+            or parse_wp_datetime(_rest_text(obj, "date"), tz)
         )
         if keep_date
         else None,
-        legacy_url=obj.get("link") or "",
+        legacy_url=_rest_text(obj, "link"),
         tags=[strip_tags(t["name"]) for t in terms if t.get("taxonomy") == "post_tag"],
         warnings=warnings,
     )
     media = (embedded.get("wp:featuredmedia") or [None])[0]
-    if isinstance(media, dict) and media.get("source_url"):
+    if isinstance(media, dict) and _rest_text(media, "source_url"):
         caption, credit = split_credit(strip_tags(_rendered(media.get("caption"))))
         record.image = media["source_url"]
-        record.image_alt = one_line(media.get("alt_text") or "")
+        record.image_alt = one_line(_rest_text(media, "alt_text"))
         record.image_caption, record.image_credit = caption, credit
-    elif obj.get("jetpack_featured_media_url"):
+    elif _rest_text(obj, "jetpack_featured_media_url"):
         record.image = obj["jetpack_featured_media_url"]
     if record.body and "<p" not in record.body:
         record.body = wpautop(record.body)
     return record
+
+
+def _is_text(value):
+    return isinstance(value, str)
+
+
+def _rest_text(obj, name):
+    """A text field of a REST object: "" when absent or null, refused when not text."""
+    value = obj.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f'"{name}" must be text, not {type(value).__name__}')
+    return value
+
+
+def _rest_site(obj):
+    """The site a REST post comes from, as WXR exports name it (wp:base_site_url).
+
+    From the post's API address: `https://example.org/blog/wp-json/wp/v2/posts/7`
+    or, on sites without pretty permalinks, `…/blog/?rest_route=/wp/v2/posts/7`.
+    Failing both, from the post's own address, by its scheme and host only.
+    """
+    links = obj.get("_links")
+    selves = links.get("self") if isinstance(links, dict) else None
+    first = selves[0] if isinstance(selves, list) and selves else None
+    href = first.get("href") if isinstance(first, dict) else None
+    href = href if isinstance(href, str) else ""
+    for marker in ("/wp-json/", "?rest_route="):
+        if marker in href:
+            return href.split(marker)[0].rstrip("/")
+    link = urlsplit(_rest_text(obj, "link"))
+    return f"{link.scheme}://{link.netloc}" if link.netloc else ""
 
 
 def _record(obj, *, source, location, tz):

@@ -48,10 +48,15 @@ def site_key(url: str) -> str:
     return (parts.netloc.lower() + parts.path).rstrip("/")
 
 
+def is_number(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def legacy_key(site: str, post_id: str, guid: str = "") -> str:
     """`wp:<site>:<post id>`, the same for WXR and REST exports of one site."""
     site = site_key(site) or "unknown-site"
-    if post_id and post_id.strip().lstrip("-").isdigit():
+    if post_id and is_number(post_id.strip().lstrip("-")):
         key = f"wp:{site}:{int(post_id)}"
     elif guid:
         key = f"wp:{site}:guid:{guid.strip()}"

@@ -44,6 +44,9 @@ UPDATE_FIELDS = [
 ]
 
 
+LEAD_IMAGE_FIELDS = ("lead_image", "lead_image_width", "lead_image_height")
+
+
 @dataclass
 class WriteOptions:
     default_section: Section | None = None
@@ -173,7 +176,19 @@ class ArticleWriter:
             row[0]: row[1:]
             for row in Article.objects.filter(legacy_key__in=keys)
             .select_for_update()
-            .values_list("legacy_key", "pk", "legacy_hash", "section_id", "slug", "revision")
+            .values_list(
+                "legacy_key",
+                "pk",
+                "legacy_hash",
+                "section_id",
+                "slug",
+                "revision",
+                "status",
+                "published_at",
+                "lead_image",
+                "lead_image_width",
+                "lead_image_height",
+            )
         }
         outcomes, work = [], []
         for record in records:
@@ -255,8 +270,13 @@ class ArticleWriter:
                 record.warnings.append(
                     "no publication date: imported as a draft (give --published-at to publish)"
                 )
+        image = self._lead_image(record)
+        if image is None and found:
+            # Named in the source but not at hand this time (no --images-dir, say):
+            # keep the picture the article has rather than drop it.
+            image = dict(zip(LEAD_IMAGE_FIELDS, found[7:10], strict=True))
         article = Article(
-            **self._lead_image(record),
+            **(image or {}),
             section_id=section.pk,
             kicker=record.kicker[:100],
             title=record.title,
@@ -276,6 +296,11 @@ class ArticleWriter:
         if found:
             article.pk, article.revision = found[0], found[4] + 1
             article._previous = (found[2], found[3])
+            if found[5] == Article.Status.UNPUBLISHED:
+                # Taking a story down is an editor's decision: the old site's
+                # status does not overrule it.
+                article.status, article.published_at = found[5], found[6]
+                record.warnings.append("kept unpublished: an editor took it down in Newsroom")
         return article
 
     def _section(self, record):
@@ -333,22 +358,24 @@ class ArticleWriter:
         return pk
 
     def _lead_image(self, record):
-        """Lead image fields for the Article constructor (with its size, so no file is opened)."""
+        """Lead image fields for the Article constructor (with its size, so no file
+        is opened): {} when the record has no image, None when it names one that
+        could not be stored."""
         if not record.image:
             return {}
         if self.images is None:
             record.warnings.append(f"lead image not copied (no --images-dir): {record.image}")
-            return {}
+            return None
         path = self.images.find(record.image)
         if path is None:
             record.warnings.append(f"lead image not found in --images-dir: {record.image}")
-            return {}
+            return None
         try:
             name, width, height = self.images.store(path)
         except ValueError as exc:
             record.warnings.append(f"lead image skipped: {exc}")
-            return {}
-        return {"lead_image": name, "lead_image_width": width, "lead_image_height": height}
+            return None
+        return dict(zip(LEAD_IMAGE_FIELDS, (name, width, height), strict=True))
 
     def _assign_slugs(self, work, existing):
         """Unique (section, slug) pairs: collisions get a stable -2, -3 … suffix."""

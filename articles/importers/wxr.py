@@ -21,7 +21,7 @@ from lxml import etree
 
 from .base import Category, Failure, ImportRecord, Skip, SourceError, one_line, url_path
 from .html import convert_wordpress, split_credit, strip_tags
-from .wordpress import legacy_key, map_status, post_date, site_key
+from .wordpress import is_number, legacy_key, map_status, post_date, site_key
 
 _NS = {
     "http://purl.org/rss/1.0/modules/content/": "content",
@@ -318,7 +318,7 @@ class WxrFile:
             description = strip_tags(fields.get("content:encoded", ""))
             credit = next((meta[k] for k in CREDIT_META if meta.get(k)), "")
             post_id = fields.get("wp:post_id", "").strip()
-            if post_id.isdigit():
+            if is_number(post_id):
                 self.attachments.setdefault(self.site, {})[int(post_id)] = _SEP.join(
                     (
                         url.strip(),
@@ -448,7 +448,7 @@ class WxrFile:
         if not thumbnail_id or thumbnail_id == "0":
             return
         found = self.attachments.get(self.site, {})
-        attachment = found.get(int(thumbnail_id)) if thumbnail_id.isdigit() else None
+        attachment = found.get(int(thumbnail_id)) if is_number(thumbnail_id) else None
         if attachment is None:
             record.warnings.append(
                 f"featured image (attachment {thumbnail_id}) is not in the export"

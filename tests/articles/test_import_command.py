@@ -102,6 +102,22 @@ def test_update_rewrites_changed_records_in_place(tmp_path):
     assert Article.objects.count() == 3
 
 
+def test_update_keeps_a_story_an_editor_took_down_unpublished(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", 2)
+    run_import(tmp_path, source)
+    Article.objects.filter(legacy_key="jsonl:bulk-1").update(status=Article.Status.UNPUBLISHED)
+    write_jsonl(source, 2, {1: {"title": "Corrected title"}})
+
+    report, *_ = run_import(tmp_path, source, "--update")
+
+    article = Article.objects.get(legacy_key="jsonl:bulk-1")
+    assert article.title == "Corrected title"
+    assert article.status == Article.Status.UNPUBLISHED
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    [updated] = by_action(report, "updated")
+    assert "kept unpublished: an editor took it down in Newsroom" in updated["warnings"]
+
+
 def test_dry_run_writes_nothing(tmp_path, media_root):
     images = tmp_path / "images"
     (images / "2019/06").mkdir(parents=True)
@@ -220,6 +236,14 @@ def test_lead_images_are_found_by_path_or_name_and_stored_once(tmp_path, media_r
     log.refresh_from_db()
     assert log.title == "Lighthouse Keeper’s Log Is Online"
     assert len(list(default_storage.listdir(log.lead_image.name.rsplit("/", 1)[0])[1])) == 1
+
+    # Re-imported without --images-dir: the picture is not at hand, not gone.
+    copy.write_text(copy.read_text().replace("Is Online", "Now Online"))
+    run_import(tmp_path, copy, "--update", expect_error=True)
+    updated = Article.objects.get(pk=log.pk)
+    assert updated.title == "Lighthouse Keeper’s Log Now Online"
+    assert updated.lead_image.name == log.lead_image.name
+    assert (updated.lead_image_width, updated.lead_image_height) == (32, 32)
 
 
 def test_a_missing_image_is_a_warning_not_a_failure(tmp_path):

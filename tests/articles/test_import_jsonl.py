@@ -87,7 +87,8 @@ def test_bad_lines_fail_alone_with_their_line_number_and_a_reason(report):
     assert report["summary"]["failed"] == 4
 
 
-def test_a_wordpress_rest_api_post_imports_with_embedded_terms_and_media(tmp_path):
+def rest_post(**changes):
+    """A post as the WordPress REST API returns it with _embed."""
     post = {
         "id": 77,
         "date": "2022-03-04T10:00:00",
@@ -115,6 +116,11 @@ def test_a_wordpress_rest_api_post_imports_with_embedded_terms_and_media(tmp_pat
             ],
         },
     }
+    return {**post, **changes}
+
+
+def test_a_wordpress_rest_api_post_imports_with_embedded_terms_and_media(tmp_path):
+    post = rest_post()
     path = tmp_path / "posts.json"
     path.write_text(json.dumps([post, {**post, "id": 78, "status": "trash"}]))
     report, *_ = run_import(tmp_path, path)
@@ -129,6 +135,32 @@ def test_a_wordpress_rest_api_post_imports_with_embedded_terms_and_media(tmp_pat
     assert article.lead_image_caption == "The new coping stones."
     assert [b.author.name for b in article.bylines.all()] == ["Ines Marlow"]
     assert by_action(report, "skipped")[0]["reason"] == "in the WordPress trash"
+
+
+def test_a_rest_post_with_a_field_of_the_wrong_type_fails_alone(tmp_path):
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps([rest_post(id=1, slug=2020), rest_post(id=2)]))
+    report, *_ = run_import(tmp_path, path, expect_error=True)
+
+    assert Article.objects.get().legacy_key == "wp:harbour-gazette.example:2"
+    [failure] = by_action(report, "failed")
+    assert failure["location"] == "item 1"
+    assert failure["reason"] == '"slug" must be text, not int'
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        {"self": [{"href": "https://harbour-gazette.example/?rest_route=/wp/v2/posts/77"}]},
+        None,  # fetched with _fields: the site comes from the post's address
+    ],
+)
+def test_rest_posts_are_keyed_on_their_site_like_wxr_items(tmp_path, links):
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps([rest_post(_links=links)]))
+    run_import(tmp_path, path)
+
+    assert Article.objects.get().legacy_key == "wp:harbour-gazette.example:77"
 
 
 @pytest.mark.parametrize(

@@ -185,3 +185,17 @@ def test_a_dump_without_date_becomes_a_draft_with_a_warning(tmp_path):
     assert article.status == Article.Status.DRAFT
     assert article.published_at is None
     assert "no publication date" in report["records"][0]["warnings"][0]
+
+
+@pytest.mark.django_db
+def test_two_dumps_with_one_section_and_title_are_not_silently_merged(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "first.txt").write_bytes(FERRY)
+    (tmp_path / "a" / "second.txt").write_bytes(FERRY.replace(b"cooperative", b"co-op"))
+    report, _, _, error = run_import(tmp_path, tmp_path / "a", expect_error=True)
+
+    assert Article.objects.count() == 1
+    [failed] = by_action(report, "failed")
+    assert "another page dump has the same section and title" in failed["reason"]
+    assert "first.txt" in failed["reason"] or "second.txt" in failed["reason"]
+    assert error is not None  # a non-zero exit: somebody must look
