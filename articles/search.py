@@ -202,6 +202,16 @@ def refresh_search_vectors(article_ids):
     return len(ids)
 
 
+def unindexed_article_ids():
+    """Articles written but never indexed (an import killed between its write
+    and the index refresh)."""
+    if _postgresql():
+        return list(Article.objects.filter(search_vector__isnull=True).values_list("pk", flat=True))
+    table = connection.ops.quote_name(FTS_TABLE)
+    indexed = RawSQL(f"SELECT rowid FROM {table}", [])
+    return list(Article.objects.exclude(pk__in=indexed).values_list("pk", flat=True))
+
+
 def rebuild_search_index(batch_size=2000):
     """Re-index every article, in batches; yields the number done so far."""
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))

@@ -6,6 +6,7 @@ every record through a callback. Parsers never touch the database; the writer
 never parses.
 """
 
+import contextlib
 import queue
 import threading
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..sanitize import sanitize_html
 from .base import Failure, ImportRecord, Outcome, Skip, SourceError
+from .indexer import IndexingError, index_unindexed
 from .jsonl import read_jsonl
 from .text import TextParseError, parse_text
 from .writer import ArticleWriter, WriteOptions
@@ -54,6 +56,8 @@ class ImportSummary:
     warnings: int = 0
     authors_created: int = 0
     sections_created: int = 0
+    # Articles an earlier, interrupted import wrote but did not index.
+    indexed_before: int = 0
     seconds: float = 0.0
 
     @property
@@ -107,7 +111,23 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     """
     started = time.monotonic()
     summary = ImportSummary()
+    if not options.dry_run:
+        summary.indexed_before = index_unindexed()
     writer = ArticleWriter(options)
+    try:
+        _import(paths, writer, summary, options, on_outcome, on_progress)
+    except BaseException:
+        with contextlib.suppress(IndexingError):  # the first error is the one to report
+            writer.close()
+        raise
+    writer.close()
+    summary.authors_created = writer.created_authors
+    summary.sections_created = writer.created_sections
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _import(paths, writer, summary, options, on_outcome, on_progress):
     files = [
         (path, options.format if options.format != "auto" else None)
         for path in discover(paths, options.format)
@@ -148,11 +168,6 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
             on_progress(Progress(records, done, total))
     if batch:
         flush()
-
-    summary.authors_created = writer.created_authors
-    summary.sections_created = writer.created_sections
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 def _duplicate(record, first_source):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,8 +16,10 @@ from sections.models import RESERVED_SLUGS, Section
 from ..cache import bump_content_version, one_bump
 from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
+from ..search import refresh_search_vectors
 from .base import ImportRecord, Outcome, clean_slug, url_path
 from .images import ImageStore
+from .indexer import BackgroundIndexer
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +121,9 @@ class ArticleWriter:
         ]
         self.created_authors = 0
         self.created_sections = 0
-        self._search_refresh = _search_refresher()
+        self.indexer = None  # BackgroundIndexer, once a batch has committed (PostgreSQL)
+        self._index_later = False
+        self._unindexed = []
 
     # -- public ---------------------------------------------------------------
 
@@ -141,8 +145,22 @@ class ArticleWriter:
                 outcomes.append(self._failed(record, f"database refused it: {exc}"))
         return outcomes
 
+    def close(self):
+        """Wait for the background indexing of what was written."""
+        if self.indexer is not None:
+            self.indexer.close()
+            self.indexer = None
+
     def _atomic(self, records):
         caches = (self.sections, self.authors, self.credits)
+        # A second connection can index a batch only once it has really
+        # committed: not in a dry run, nor inside a caller's transaction.
+        self._index_later = (
+            connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and not self.options.dry_run
+        )
+        self._unindexed = []
         try:
             with transaction.atomic(), one_bump():
                 outcomes = self._write(records)
@@ -159,7 +177,12 @@ class ArticleWriter:
         return outcomes
 
     def _after_commit(self, outcomes):
-        """What the save() signals would have done: fresh caches and image renditions."""
+        """What the save() signals would have done: search index, fresh caches, renditions."""
+        if self._unindexed:
+            if self.indexer is None:
+                self.indexer = BackgroundIndexer()
+            self.indexer.submit(self._unindexed)
+            self._unindexed = []
         if any(o.action in ("created", "updated") for o in outcomes):
             bump_content_version()
         for name in self.images.take_new() if self.images else ():
@@ -239,8 +262,10 @@ class ArticleWriter:
             ]
         )
         redirect_warnings = self._redirects(work, existing)
-        if self._search_refresh:
-            self._search_refresh([a.pk for _, a in work])
+        if self._index_later:
+            self._unindexed.extend(a.pk for _, a in work)
+        else:
+            refresh_search_vectors([a.pk for _, a in work])
 
         for record, article in work:
             warnings = record.warnings + redirect_warnings.get(article.pk, [])
@@ -483,15 +508,3 @@ class ArticleWriter:
             reason,
             warnings=record.warnings,
         )
-
-
-def _search_refresher():
-    """The search issue's hook to refresh search vectors after bulk writes, if it exists."""
-    try:
-        from .. import search
-    except ImportError:
-        return None
-    for name in ("refresh_search_vectors", "update_search_vectors", "refresh_articles"):
-        if callable(getattr(search, name, None)):
-            return getattr(search, name)
-    return None

@@ -14,6 +14,7 @@ from PIL import Image
 from articles.importers import ImportOptions, import_paths
 from articles.management.commands import import_articles
 from articles.models import Article, Author, Byline, ImageCredit, Redirect
+from articles.search import SearchParams, search_page, unindexed_article_ids
 from sections.models import Section
 
 from .import_utils import FIXTURES, by_action, run_import
@@ -320,3 +321,43 @@ def test_progress_bar_on_a_terminal_and_quiet_otherwise(tmp_path):
         stderr=err,
     )
     assert "\r" not in err.getvalue()
+
+
+def found_by_search(word):
+    params = SearchParams(q=word)
+    return {article.title for article in search_page(params, None)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes on a second connection")
+@pytest.mark.django_db(transaction=True)
+def test_batches_are_indexed_for_search_on_a_second_connection(tmp_path):
+    source = write_jsonl(
+        tmp_path / "a.jsonl", 7, {n: {"body": f"<p>Seawall section {n}.</p>"} for n in range(7)}
+    )
+    with CaptureQueriesContext(connection) as captured:
+        run_import(tmp_path, source, "--batch-size", "2")
+
+    assert len(found_by_search("seawall")) == 7
+    assert not Article.objects.filter(search_vector__isnull=True).exists()
+    # The importer's own connection wrote the articles but did not index them.
+    assert not [q for q in captured.captured_queries if '"search_vector" =' in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_articles_an_interrupted_import_left_unindexed_are_indexed_first(tmp_path):
+    run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 2))
+    # As if the last import was killed between a batch's commit and its indexing.
+    section = Section.objects.first()
+    Article.objects.bulk_create(
+        [Article(section=section, title="Breakwater survey", slug="breakwater", body="<p>x</p>")]
+    )
+    assert unindexed_article_ids() and not found_by_search("breakwater")
+
+    report, out, *_ = run_import(tmp_path, write_jsonl(tmp_path / "b.jsonl", 2))
+
+    assert "1 articles of an interrupted import indexed for search" in out
+    assert not unindexed_article_ids()
+    Article.objects.filter(slug="breakwater").update(
+        status=Article.Status.PUBLISHED, published_at="2020-01-01T00:00Z"
+    )
+    assert found_by_search("breakwater") == {"Breakwater survey"}

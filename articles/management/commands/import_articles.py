@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers import ImportOptions, import_paths
+from articles.importers.indexer import IndexingError
 from sections.models import Section
 
 
@@ -172,6 +173,8 @@ class Command(BaseCommand):
             )
         except KeyboardInterrupt:
             interrupted = True
+        except IndexingError as exc:
+            raise CommandError(str(exc)) from exc
         finally:
             bar.clear()
             if report:
@@ -278,6 +281,10 @@ class Command(BaseCommand):
             extras.append(f"{summary.authors_created:,} new authors")
         if summary.sections_created:
             extras.append(f"{summary.sections_created:,} new sections")
+        if summary.indexed_before:
+            extras.append(
+                f"{summary.indexed_before:,} articles of an interrupted import indexed for search"
+            )
         if summary.warnings:
             extras.append(f"{summary.warnings:,} warnings (-v 2 or --report to see them)")
         if extras:
