@@ -81,12 +81,20 @@ if [[ $WITH_PG == 1 ]]; then
     "$RESULTS/paths-pg.tsv" \
     "$BASE_ENV DATABASE_URL=$PG_URL PAGE_CACHE_SECONDS=300 CACHE_URL=redis://127.0.0.1:6379/5"
 fi
+peer_paths() {  # the peer's paths, plus the last page of its big section (it lists none)
+  local source=$1 dest=$2 last
+  cp "$source" "$dest"
+  last=$(awk -F'\t' '$1=="section_last"{print $2}' "$RESULTS/paths-sqlite.tsv")
+  if [[ -n $last ]] && ! grep -q '^section_last' "$dest"; then printf 'section_last\t%s\n' "$last" >>"$dest"; fi
+}
 if [[ $WITH_WAGTAIL == 1 && -x "$WAGTAIL_VENV/bin/gunicorn" && -s $WAGTAIL_DATA/bench_paths.txt ]]; then
+  peer_paths "$WAGTAIL_DATA/bench_paths.txt" "$RESULTS/paths-wagtail-sqlite.tsv"
   start wagtail-sqlite 8101 "$WAGTAIL_VENV" "$SHARED_BENCH/peers/wagtail_news" newssite.wsgi:application \
-    "$WAGTAIL_DATA/bench_paths.txt" "BENCH_DATA_DIR=$WAGTAIL_DATA"
+    "$RESULTS/paths-wagtail-sqlite.tsv" "BENCH_DATA_DIR=$WAGTAIL_DATA"
   if [[ $WITH_PG == 1 && -s $WAGTAIL_PG_DATA/bench_paths.txt ]]; then
+    peer_paths "$WAGTAIL_PG_DATA/bench_paths.txt" "$RESULTS/paths-wagtail-pg.tsv"
     start wagtail-pg 8102 "$WAGTAIL_VENV" "$SHARED_BENCH/peers/wagtail_news" newssite.wsgi:application \
-      "$WAGTAIL_PG_DATA/bench_paths.txt" "BENCH_DATA_DIR=$WAGTAIL_PG_DATA DATABASE_URL=$WAGTAIL_PG_URL"
+      "$RESULTS/paths-wagtail-pg.tsv" "BENCH_DATA_DIR=$WAGTAIL_PG_DATA DATABASE_URL=$WAGTAIL_PG_URL"
   fi
 fi
 
