@@ -94,7 +94,10 @@ def _candidates(sections, latest, per_section):
             for part in parts
         ),
     )
-    return published.filter(pk__in=ids).for_cards(bylines=False)
+    # Every member is published already; filtering the outer query again lets
+    # SQLite walk every published row to test `id IN (…)` instead of looking
+    # the few ids up (80 ms against 1 on 100,000 articles).
+    return Article.objects.filter(pk__in=ids).for_cards(bylines=False)
 
 
 def _choose(candidates, sections, latest, per_section):

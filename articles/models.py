@@ -321,16 +321,17 @@ class Article(ArticleWorkflowMixin, models.Model):
                 fields=["section", "status", "-published_at", "-id"], name="article_section_pub_id"
             ),
             models.Index(
-                fields=["status", "-published_at"],
+                fields=["status", "-published_at", "-id"],
                 condition=models.Q(is_feature=True),
-                name="article_feature_pub",
+                name="article_feature_pub_id",
             ),
             # The home page's lead story: without it, finding that no story is
-            # pinned means reading every published row.
+            # pinned means reading every published row. (Ending in id, as the
+            # ordering does, or SQLite prefers article_status_pub_id and does.)
             models.Index(
-                fields=["status", "-published_at"],
+                fields=["status", "-published_at", "-id"],
                 condition=models.Q(is_pinned=True),
-                name="article_pinned_pub",
+                name="article_pinned_pub_id",
             ),
         ]
 
