@@ -69,8 +69,11 @@ def enabled():
     return conf.seconds > 0
 
 
-def cache_key(environ) -> str | None:
-    """The key of the page this request asks for, or None if it must not be cached."""
+def cache_key(environ, secure=None) -> str | None:
+    """The key of the page this request asks for, or None if it must not be cached.
+
+    `secure`: whether the request came over HTTPS, when the caller knows better
+    than a WSGI environ can tell (under ASGI, request.is_secure())."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     path = environ.get("PATH_INFO", "")
@@ -81,7 +84,8 @@ def cache_key(environ) -> str | None:
         return None
     if conf.session_cookie in environ.get("HTTP_COOKIE", ""):
         return None  # signed in: staff see their own pages
-    secure = _is_secure(environ)
+    if secure is None:
+        secure = _is_secure(environ)
     if conf.ssl_redirect and not secure:
         return None  # Django answers with the redirect
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
@@ -173,9 +177,9 @@ def not_modified(environ, page):
     return tags == "*" or page.etag in (tag.strip().removeprefix("W/") for tag in tags.split(","))
 
 
-def lookup(environ):
+def lookup(environ, secure=None):
     """The cached page for this request, or None; never raises."""
-    if not enabled() or (key := cache_key(environ)) is None:
+    if not enabled() or (key := cache_key(environ, secure)) is None:
         return None, None
     try:
         return key, store.get(key)
@@ -216,9 +220,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         environ = request.META
         if environ.get(LOOKED_UP):
-            key, page = (cache_key(environ) if enabled() else None), None
+            key, page = (cache_key(environ, request.is_secure()) if enabled() else None), None
         else:
-            key, page = lookup(environ)
+            key, page = lookup(environ, request.is_secure())
         if page is not None:
             return self.from_cache(request, page)
         if request.method not in ("GET", "HEAD") or request.path_info.startswith(

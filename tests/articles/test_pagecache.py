@@ -7,15 +7,17 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 import time_machine
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.db.models import F
-from django.test import override_settings
+from django.test import AsyncClient, override_settings
 from django.utils import timezone
 
+from articles import cache as content_cache
 from articles.cache import bump_content_version, content_state
 from articles.models import Article, ContentVersion
 from articles.pagecache import PageCacheWSGI, PageStore, cache_key, shared_key
@@ -297,3 +299,18 @@ def test_http_and_https_pages_are_cached_apart(settings):
     settings.SECURE_SSL_REDIRECT = False
     base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_HOST": "a"}
     assert cache_key(base) != cache_key({**base, "wsgi.url_scheme": "https"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_http_and_https_pages_are_cached_apart(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    section = make_section(name="Economy", slug="economy")
+    make_article(section=section, title="Port reopens", slug="port", authors=[make_author()])
+    client = AsyncClient()  # ASGI requests carry the scheme in the scope, not the environ
+
+    https = async_to_sync(client.get)("/economy/port/", secure=True)
+    http = async_to_sync(client.get)("/economy/port/")
+
+    assert b'href="https://testserver/economy/port/"' in https.content
+    assert b'href="https://testserver/economy/port/"' not in http.content
+    assert content_cache._pinned.get() is None  # the request's pin did not outlive it
