@@ -56,13 +56,14 @@ class ImportSummary:
     warnings: int = 0
     authors_created: int = 0
     sections_created: int = 0
-    # Articles an earlier, interrupted import wrote but did not index.
+    # Articles written earlier but never indexed (an interrupted import).
     indexed_before: int = 0
+    indexing_error: str = ""
     seconds: float = 0.0
 
     @property
     def failed(self):
-        return self.counts["failed"] + self.failed_files
+        return self.counts["failed"] + self.failed_files + bool(self.indexing_error)
 
 
 class _Cursor:
@@ -84,7 +85,8 @@ def discover(paths, fmt="auto"):
             )
         else:
             found.append(path)
-    return found
+    # A file named twice (or inside two of the directories given) is read once.
+    return list({path.resolve(): path for path in found}.values())
 
 
 def detect_format(path: Path) -> str:
@@ -120,7 +122,10 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
         with contextlib.suppress(IndexingError):  # the first error is the one to report
             writer.close()
         raise
-    writer.close()
+    try:
+        writer.close()
+    except IndexingError as exc:
+        summary.indexing_error = str(exc)  # everything is imported: report it, then fail
     summary.authors_created = writer.created_authors
     summary.sections_created = writer.created_sections
     summary.seconds = time.monotonic() - started
@@ -172,7 +177,7 @@ def _import(paths, writer, summary, options, on_outcome, on_progress):
 
 def _duplicate(record, first_source):
     """The outcome of a record whose legacy key was read earlier in this run."""
-    if record.legacy_key.startswith("text:"):
+    if record.legacy_key.startswith("text:") and record.source != first_source:
         # Two page dumps with one section and title: most likely two articles
         # (a recurring column), which the key cannot tell apart. Say so loudly.
         action = "failed"

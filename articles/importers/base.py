@@ -161,7 +161,10 @@ def url_path(url: str) -> str:
 
     Empty when the path cannot stand for the post: the home page, or a query URL.
     """
-    parts = urlsplit((url or "").strip())
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:  # "http://[broken": no address to redirect from
+        return ""
     if not parts.path or parts.query:
         return ""  # "/?p=123": the path alone does not identify the post
     path = unquote(parts.path)

@@ -32,8 +32,10 @@ class BackgroundIndexer:
         self.thread.start()
 
     def submit(self, article_ids):
-        self._raise_error()
-        self.queue.put(list(article_ids))
+        # After a failure, the rest is left for update_search_index: the import
+        # itself goes on, and close() reports the failure once it is over.
+        if self.error is None:
+            self.queue.put(list(article_ids))
 
     def close(self):
         """Wait until everything submitted is indexed."""
@@ -63,7 +65,8 @@ class BackgroundIndexer:
 
 
 def index_unindexed():
-    """Index articles that were committed but never indexed; returns how many."""
+    """Index articles written but never indexed (an import killed between a
+    batch's commit and its indexing, a bulk load); returns how many."""
     ids = unindexed_article_ids()
     if ids:
         refresh_search_vectors(ids)

@@ -245,9 +245,14 @@ def _safe(obj, *, source, location, tz):
     try:
         return _record(obj, source=source, location=location, tz=tz)
     except RecordError as exc:
-        key = f"jsonl:{obj.get('id')}" if isinstance(obj, dict) and obj.get("id") else ""
-        title = obj.get("title") if isinstance(obj, dict) else ""
-        return Failure(source, location, str(exc), key, title if isinstance(title, str) else "")
+        reason = str(exc)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        # A field of a shape nobody documented (REST exports vary by plugin):
+        # this record fails, the rest imports.
+        reason = f"a field is not of the expected shape ({type(exc).__name__}: {exc})"
+    key = f"jsonl:{obj.get('id')}" if isinstance(obj, dict) and obj.get("id") else ""
+    title = obj.get("title") if isinstance(obj, dict) else ""
+    return Failure(source, location, reason, key, title if isinstance(title, str) else "")
 
 
 def read_jsonl(path, *, source, tz, cursor):

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from sections.models import RESERVED_SLUGS, Section
 
-from ..cache import bump_content_version, one_bump
+from ..cache import content_changed, one_bump
 from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
 from ..search import refresh_search_vectors
@@ -177,19 +177,18 @@ class ArticleWriter:
         return outcomes
 
     def _after_commit(self, outcomes):
-        """What the save() signals would have done: search index, fresh caches, renditions."""
-        if self._unindexed:
-            if self.indexer is None:
-                self.indexer = BackgroundIndexer()
-            self.indexer.submit(self._unindexed)
-            self._unindexed = []
-        if any(o.action in ("created", "updated") for o in outcomes):
-            bump_content_version()
+        """What the save() signals would have done: renditions and the search index
+        (the content version is bumped on commit, see _write)."""
         for name in self.images.take_new() if self.images else ():
             try:
                 make_lead_renditions(Article(lead_image=name).lead_image)
             except (OSError, ValueError) as exc:
                 logger.warning("Renditions of %s failed: %s", name, exc)
+        if self._unindexed:
+            if self.indexer is None:
+                self.indexer = BackgroundIndexer()
+            self.indexer.submit(self._unindexed)
+            self._unindexed = []
 
     # -- one batch ------------------------------------------------------------
 
@@ -262,6 +261,8 @@ class ArticleWriter:
             ]
         )
         redirect_warnings = self._redirects(work, existing)
+        # Bulk writes send no signals: one bump for the batch, on commit (one_bump).
+        content_changed()
         if self._index_later:
             self._unindexed.extend(a.pk for _, a in work)
         else:

@@ -7,7 +7,7 @@ Rows written before keep their pglz values; both are read transparently.
 Servers built without lz4 (it is optional before PostgreSQL 16) keep pglz.
 """
 
-from django.db import DatabaseError, migrations, transaction
+from django.db import NotSupportedError, migrations, transaction
 
 COLUMNS = [
     ("articles_article", "body"),
@@ -30,7 +30,7 @@ def set_compression(method):
                         f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} "
                         f"SET COMPRESSION {method}"
                     )
-            except DatabaseError:  # no lz4 in this build: pglz stays
+            except NotSupportedError:  # no lz4 in this build: pglz stays
                 return
 
     return run

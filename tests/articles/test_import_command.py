@@ -7,10 +7,11 @@ import shutil
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from articles.cache import content_state, forget_content_state
 from articles.importers import ImportOptions, import_paths
 from articles.management.commands import import_articles
 from articles.models import Article, Author, Byline, ImageCredit, Redirect
@@ -355,9 +356,48 @@ def test_articles_an_interrupted_import_left_unindexed_are_indexed_first(tmp_pat
 
     report, out, *_ = run_import(tmp_path, write_jsonl(tmp_path / "b.jsonl", 2))
 
-    assert "1 articles of an interrupted import indexed for search" in out
+    assert "1 articles written earlier but not yet searchable indexed for search" in out
     assert not unindexed_article_ids()
     Article.objects.filter(slug="breakwater").update(
         status=Article.Status.PUBLISHED, published_at="2020-01-01T00:00Z"
     )
     assert found_by_search("breakwater") == {"Breakwater survey"}
+
+
+def test_an_unparseable_legacy_url_is_no_redirect_and_no_failure(tmp_path):
+    run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 1, {0: {"url": "http://[broken"}}))
+    assert Article.objects.count() == 1
+    assert not Redirect.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_batch_bumps_the_content_version_once(tmp_path):
+    # New sections, credits and authors are saved one by one, articles in bulk.
+    version = content_state().version
+    run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 6))
+    forget_content_state()
+    assert content_state().version == version + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes on a second connection")
+@pytest.mark.django_db(transaction=True)
+def test_when_indexing_fails_everything_is_still_imported_and_reported(tmp_path, monkeypatch):
+    from articles.importers import indexer
+
+    calls = []
+
+    def failing_refresh(ids):
+        calls.append(ids)
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(indexer, "refresh_search_vectors", failing_refresh)
+    version = content_state().version
+    report, out, err, error = run_import(
+        tmp_path, write_jsonl(tmp_path / "a.jsonl", 4), "--batch-size", "2", expect_error=True
+    )
+
+    assert Article.objects.count() == 4
+    assert report["summary"]["created"] == 4
+    assert "update_search_index" in str(error)
+    forget_content_state()
+    assert content_state().version > version  # readers see the new articles

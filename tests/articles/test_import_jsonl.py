@@ -189,3 +189,25 @@ def test_invalid_utf8_in_one_line_fails_that_line_only(tmp_path):
     assert by_action(report, "failed")[0]["location"] == "line 1"
     assert "not valid UTF-8" in by_action(report, "failed")[0]["reason"]
     assert Article.objects.get().title == "Fine"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": 5},
+        {"content": "plain text"},
+        {"_embedded": [1]},
+        {"_embedded": {"wp:term": 3}},
+        {"_embedded": {"wp:featuredmedia": {"id": 5}}},
+        {"link": "http://[broken", "_links": None},
+    ],
+)
+def test_rest_records_of_unexpected_shapes_fail_alone(tmp_path, changes):
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps([rest_post(id=1, **changes), rest_post(id=2)]))
+    report, *_ = run_import(tmp_path, path, expect_error=True)
+
+    assert Article.objects.get().legacy_key == "wp:harbour-gazette.example:2"
+    [failure] = by_action(report, "failed")
+    assert failure["location"] == "item 1"
+    assert "not of the expected shape" in failure["reason"]

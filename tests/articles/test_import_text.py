@@ -199,3 +199,13 @@ def test_two_dumps_with_one_section_and_title_are_not_silently_merged(tmp_path):
     assert "another page dump has the same section and title" in failed["reason"]
     assert "first.txt" in failed["reason"] or "second.txt" in failed["reason"]
     assert error is not None  # a non-zero exit: somebody must look
+
+
+@pytest.mark.django_db
+def test_a_dump_named_twice_is_read_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "first.txt").write_bytes(FERRY)
+    report, *_ = run_import(tmp_path, tmp_path / "a", tmp_path / "a" / "first.txt")
+
+    assert len(by_action(report, "created")) == 1
+    assert not by_action(report, "failed")

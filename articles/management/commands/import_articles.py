@@ -20,7 +20,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers import ImportOptions, import_paths
-from articles.importers.indexer import IndexingError
 from sections.models import Section
 
 
@@ -173,8 +172,6 @@ class Command(BaseCommand):
             )
         except KeyboardInterrupt:
             interrupted = True
-        except IndexingError as exc:
-            raise CommandError(str(exc)) from exc
         finally:
             bar.clear()
             if report:
@@ -186,6 +183,8 @@ class Command(BaseCommand):
                 returncode=130,
             )
         self._print_summary(summary, import_options.dry_run, verbosity)
+        if summary.indexing_error:
+            raise CommandError(summary.indexing_error, returncode=1)
         if summary.failed:
             raise CommandError(
                 f"{summary.failed:,} failed"
@@ -258,6 +257,8 @@ class Command(BaseCommand):
             "warnings": summary.warnings,
             "authors_created": summary.authors_created,
             "sections_created": summary.sections_created,
+            "indexed_before": summary.indexed_before,
+            "indexing_error": summary.indexing_error,
             "seconds": round(summary.seconds, 2),
         }
 
@@ -283,7 +284,8 @@ class Command(BaseCommand):
             extras.append(f"{summary.sections_created:,} new sections")
         if summary.indexed_before:
             extras.append(
-                f"{summary.indexed_before:,} articles of an interrupted import indexed for search"
+                f"{summary.indexed_before:,} articles written earlier but not yet searchable"
+                " indexed for search"
             )
         if summary.warnings:
             extras.append(f"{summary.warnings:,} warnings (-v 2 or --report to see them)")
