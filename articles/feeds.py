@@ -13,7 +13,7 @@ from django.utils import feedgenerator
 
 from sections.models import Section
 
-from .models import Article, Author
+from .models import Article, Author, bylines_with_authors
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry; Django refuses to write a feed that has them.
@@ -73,7 +73,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return self.articles(obj).with_listing_relations().defer("search_vector")[:FEED_LENGTH]
+        articles = self.articles(obj).for_reading().prefetch_related(bylines_with_authors())
+        return articles[:FEED_LENGTH]
 
     def item_title(self, article):
         return xml_text(article.title)

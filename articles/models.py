@@ -153,15 +153,10 @@ class ArticleQuerySet(models.QuerySet):
         return articles
 
     def for_reading(self):
-        """Whole articles for their pages, without the search index columns."""
-        return self.defer(
+        """Whole articles as their pages (and feeds) show them: with section and
+        credit, without the search index columns (kilobytes a row)."""
+        return self.select_related("section", "lead_image_credit").defer(
             *(f.name for f in Article._meta.concrete_fields if isinstance(f, SearchVectorField))
-        )
-
-    def with_listing_relations(self):
-        """Everything a listing card shows, in a constant number of queries."""
-        return self.select_related("section", "lead_image_credit").prefetch_related(
-            bylines_with_authors()
         )
 
     def update_search_vectors(self):

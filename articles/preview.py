@@ -35,7 +35,7 @@ def share_url(article):
 
 
 def articles_previewable_by(user):
-    articles = Article.objects.with_listing_relations()
+    articles = Article.objects.for_reading()  # render_article fetches the bylines
     if is_editor(user):
         return articles
     if user.has_perm("articles.view_article"):
@@ -66,7 +66,7 @@ def shared_preview(request, token):
         return _link_gone(request, "This preview link has expired. Ask for a new one.")
     except signing.BadSignature:
         raise Http404("Invalid preview link") from None
-    article = get_object_or_404(Article.objects.with_listing_relations(), pk=payload.get("a"))
+    article = get_object_or_404(Article.objects.for_reading(), pk=payload.get("a"))
     if article.revision != payload.get("r"):
         return _link_gone(
             request, "The article has changed since this link was made. Ask for a new one."

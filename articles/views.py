@@ -84,7 +84,7 @@ def render_article(request, article, extra_context=None):
 
 def article_detail(request, section, slug):
     article = get_object_or_404(
-        Article.objects.published().for_reading().select_related("section", "lead_image_credit"),
+        Article.objects.published().for_reading(),
         section__slug=section,
         slug=slug,
     )

@@ -49,6 +49,20 @@ UPDATE_FIELDS = [
 LEAD_IMAGE_FIELDS = ("lead_image", "lead_image_width", "lead_image_height")
 
 
+# What a batch reads of the articles it imported before (one named row each).
+EXISTING_FIELDS = (
+    "legacy_key",
+    "pk",
+    "legacy_hash",
+    "section_id",
+    "slug",
+    "revision",
+    "status",
+    "published_at",
+    *LEAD_IMAGE_FIELDS,
+)
+
+
 @dataclass
 class WriteOptions:
     default_section: Section | None = None
@@ -195,22 +209,10 @@ class ArticleWriter:
     def _write(self, records):
         keys = [r.legacy_key for r in records]
         existing = {
-            row[0]: row[1:]
+            row.legacy_key: row
             for row in Article.objects.filter(legacy_key__in=keys)
             .select_for_update()
-            .values_list(
-                "legacy_key",
-                "pk",
-                "legacy_hash",
-                "section_id",
-                "slug",
-                "revision",
-                "status",
-                "published_at",
-                "lead_image",
-                "lead_image_width",
-                "lead_image_height",
-            )
+            .values_list(*EXISTING_FIELDS, named=True)
         }
         outcomes, work = [], []
         for record in records:
@@ -218,13 +220,13 @@ class ArticleWriter:
             if found and not self.options.update:
                 outcomes.append(
                     self._skipped(
-                        record, found[0], "already imported (use --update to re-import changes)"
+                        record, found.pk, "already imported (use --update to re-import changes)"
                     )
                 )
                 continue
             fingerprint = record.fingerprint(self.defaults_key)
-            if found and found[1] == fingerprint:
-                outcomes.append(self._skipped(record, found[0], "unchanged since the last import"))
+            if found and found.legacy_hash == fingerprint:
+                outcomes.append(self._skipped(record, found.pk, "unchanged since the last import"))
             else:
                 try:
                     work.append((record, self._article(record, fingerprint, found)))
@@ -233,7 +235,7 @@ class ArticleWriter:
         if not work:
             return outcomes
 
-        self._assign_slugs(work, existing)
+        self._assign_slugs(work)
         now = timezone.now()
         new = [a for r, a in work if a.pk is None]
         changed = [a for r, a in work if a.pk is not None]
@@ -260,7 +262,7 @@ class ArticleWriter:
                 for position, author_id in enumerate(dict.fromkeys(self._author_ids(r)))
             ]
         )
-        redirect_warnings = self._redirects(work, existing)
+        redirect_warnings = self._redirects(work)
         # Bulk writes send no signals: one bump for the batch, on commit (one_bump).
         content_changed()
         if self._index_later:
@@ -300,7 +302,7 @@ class ArticleWriter:
         if image is None and found:
             # Named in the source but not at hand this time (no --images-dir, say):
             # keep the picture the article has rather than drop it.
-            image = dict(zip(LEAD_IMAGE_FIELDS, found[7:10], strict=True))
+            image = {name: getattr(found, name) for name in LEAD_IMAGE_FIELDS}
         article = Article(
             **(image or {}),
             section_id=section.pk,
@@ -320,12 +322,12 @@ class ArticleWriter:
             legacy_hash=fingerprint,
         )
         if found:
-            article.pk, article.revision = found[0], found[4] + 1
-            article._previous = (found[2], found[3])
-            if found[5] == Article.Status.UNPUBLISHED:
+            article.pk, article.revision = found.pk, found.revision + 1
+            article._previous = (found.section_id, found.slug)
+            if found.status == Article.Status.UNPUBLISHED:
                 # Taking a story down is an editor's decision: the old site's
                 # status does not overrule it.
-                article.status, article.published_at = found[5], found[6]
+                article.status, article.published_at = found.status, found.published_at
                 record.warnings.append("kept unpublished: an editor took it down in Newsroom")
         return article
 
@@ -403,7 +405,7 @@ class ArticleWriter:
             return None
         return dict(zip(LEAD_IMAGE_FIELDS, (name, width, height), strict=True))
 
-    def _assign_slugs(self, work, existing):
+    def _assign_slugs(self, work):
         """Unique (section, slug) pairs: collisions get a stable -2, -3 … suffix."""
         wanted = {(a.section_id, a.slug) for _, a in work}
         taken = set(
@@ -450,7 +452,7 @@ class ArticleWriter:
             article.slug = f"{base}-{n}"
             allocated.add((article.section_id, article.slug))
 
-    def _redirects(self, work, existing):
+    def _redirects(self, work):
         """Legacy URLs (and an updated article's previous address) answer with a 301."""
         wanted, warnings = {}, {}
         for record, article in work:

@@ -21,7 +21,7 @@ def test_generate_articles_writes_realistic_published_articles(tmp_path):
         for slug in ["news", "politics", "business", "culture", "sport"]
     }
     assert per_section == {"news": 30, "politics": 12, "business": 9, "culture": 6, "sport": 3}
-    for article in articles.with_listing_relations():
+    for article in articles.prefetch_related("bylines"):
         words = len(article.body.split())
         assert 700 <= words <= 1700, words
         assert 1 <= len(article.bylines.all()) <= 3
