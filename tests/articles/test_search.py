@@ -105,6 +105,27 @@ def test_the_opening_of_the_body_ranks_above_its_depths(client, now):
     assert results(client, q="mangrove") == ["Older, but about it", "Newest", "Oldest"]
 
 
+@postgresql_only
+@pytest.mark.parametrize("overhang", [0, 1, 12, 40])  # the cut after, in, or before a tag
+def test_vectors_hold_every_word_and_no_markup_wherever_the_opening_is_cut(overhang):
+    link = '<a href="https://example.org/tide" rel="noopener noreferrer">Lighthouse</a>'
+    opening = "<p>" + "Harbour " * 200
+    opening = opening[: search.LEDE_CHARS + overhang - len(link)]
+    article = make_article(body=f"{opening}{link} keepers&rsquo; almanac</p>")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(search_vector), tsvector_to_array(search_rank_vector),"
+            " tsvector_to_array(to_tsvector('english', body))"
+            " FROM articles_article WHERE id = %s",
+            [article.pk],
+        )
+        full, rank, parsed = cursor.fetchone()
+    markup = {"href", "noopen", "noreferr", "rel", "example.org", "rsquo"}
+    assert {"harbour", "lighthous", "keeper", "almanac"} <= set(full)
+    assert set(parsed) <= set(full) and not markup & set(full)
+    assert "harbour" in rank and not markup & set(rank)
+
+
 @pytest.mark.parametrize("query", ["ferry", "ferries", '"night ferries"'])
 def test_snippet_finds_a_match_deep_in_a_long_body(client, query):
     filler = "<p>" + "Officials met again to discuss the budget. " * 150 + "</p>"
