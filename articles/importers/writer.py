@@ -18,6 +18,7 @@ from ..images import make_lead_renditions
 from ..models import Article, Author, Byline, ImageCredit, Redirect
 from ..search import refresh_search_vectors
 from .base import ImportRecord, Outcome, clean_slug, url_path
+from .bulk import insert
 from .images import ImageStore
 from .indexer import BackgroundIndexer
 
@@ -61,6 +62,32 @@ EXISTING_FIELDS = (
     "published_at",
     *LEAD_IMAGE_FIELDS,
 )
+
+
+def record_versions(article_ids, history_type, reason):
+    """History versions (django-simple-history's rows) of these articles as they
+    are now, copied by the database: what bulk_history_create() does, without
+    loading every article and building its version in Python (a third of an
+    import's Python time, measured)."""
+    if not article_ids:
+        return
+    history = Article.history.model
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in history.tracked_fields]
+    placeholders = ", ".join(["%s"] * len(article_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)},"
+            " history_date, history_change_reason, history_type)"
+            f" SELECT {', '.join(columns)}, %s, %s, %s FROM {quote(Article._meta.db_table)}"
+            f" WHERE id IN ({placeholders})",
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                reason,
+                history_type,
+                *article_ids,
+            ],
+        )
 
 
 @dataclass
@@ -239,23 +266,18 @@ class ArticleWriter:
         now = timezone.now()
         new = [a for r, a in work if a.pk is None]
         changed = [a for r, a in work if a.pk is not None]
-        Article.objects.bulk_create(new)
+        insert(new, with_ids=True)
         for article in changed:
             article.updated_at = now
         if changed:
             Article.objects.bulk_update(changed, UPDATE_FIELDS)
             Byline.objects.filter(article__in=changed).delete()
         # bulk writes skip the history signals: record the versions ourselves.
-        Article.history.bulk_history_create(new, default_change_reason="Imported")
-        if changed:
-            Article.history.bulk_history_create(
-                list(Article.objects.filter(pk__in=[a.pk for a in changed])),
-                update=True,
-                default_change_reason="Re-imported (--update)",
-            )
+        record_versions([a.pk for a in new], "+", "Imported")
+        record_versions([a.pk for a in changed], "~", "Re-imported (--update)")
 
         self._create_missing_authors(n for r, _ in work for n in r.authors)
-        Byline.objects.bulk_create(
+        insert(
             [
                 Byline(article_id=a.pk, author_id=author_id, position=position)
                 for r, a in work
@@ -477,7 +499,7 @@ class ArticleWriter:
                 warnings.setdefault(article.pk, []).append(
                     f"{path} already redirects to another article; left as it was"
                 )
-        Redirect.objects.bulk_create(new)
+        insert(new)
         return warnings
 
     def _path(self, section_id, slug):

@@ -100,7 +100,16 @@ def test_update_rewrites_changed_records_in_place(tmp_path):
         after.history.order_by("history_date").values_list("history_change_reason", flat=True)
     )
     assert reasons == ["Imported", "Re-imported (--update)"]
-    assert after.history.latest("history_date").title == "Corrected title"
+    # The versions are whole articles, as restore needs them.
+    first, second = after.history.order_by("history_date")
+    assert (first.history_type, first.title, first.body) == ("+", before.title, before.body)
+    assert (first.section_id, first.published_at) == (before.section_id, before.published_at)
+    assert (second.history_type, second.title, second.revision) == (
+        "~",
+        "Corrected title",
+        after.revision,
+    )
+    assert second.body == after.body and second.history_user is None
     assert Article.objects.count() == 3
 
 
@@ -341,7 +350,7 @@ def test_batches_are_indexed_for_search_on_a_second_connection(tmp_path):
     assert len(found_by_search("seawall")) == 7
     assert not Article.objects.filter(search_vector__isnull=True).exists()
     # The importer's own connection wrote the articles but did not index them.
-    assert not [q for q in captured.captured_queries if '"search_vector" =' in q["sql"]]
+    assert not [q for q in captured.captured_queries if "to_tsvector" in q["sql"]]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -401,3 +410,44 @@ def test_when_indexing_fails_everything_is_still_imported_and_reported(tmp_path,
     assert "update_search_index" in str(error)
     forget_content_state()
     assert content_state().version > version  # readers see the new articles
+
+
+@pytest.fixture
+def refuse_title():
+    """A trigger that makes the database itself refuse an article titled "Refused"."""
+    if connection.vendor == "postgresql":
+        create = [
+            "CREATE FUNCTION refuse_article() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN IF NEW.title = 'Refused' THEN RAISE EXCEPTION 'refused by a trigger';"
+            " END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER refuse BEFORE INSERT ON articles_article"
+            " FOR EACH ROW EXECUTE FUNCTION refuse_article()",
+        ]
+        drop = ["DROP TRIGGER refuse ON articles_article", "DROP FUNCTION refuse_article()"]
+    else:
+        create = [
+            "CREATE TRIGGER refuse BEFORE INSERT ON articles_article"
+            " WHEN NEW.title = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        ]
+        drop = ["DROP TRIGGER refuse"]
+    with connection.cursor() as cursor:
+        for sql in create:
+            cursor.execute(sql)
+    yield
+    with connection.cursor() as cursor:
+        for sql in drop:
+            cursor.execute(sql)
+
+
+def test_a_record_the_database_refuses_fails_alone(tmp_path, refuse_title):
+    source = write_jsonl(tmp_path / "a.jsonl", 5, {2: {"title": "Refused"}})
+    report, *_ = run_import(tmp_path, source, "--batch-size", "5", expect_error=True)
+
+    [failed] = by_action(report, "failed")
+    assert failed["legacy_key"] == "jsonl:bulk-2" and failed["location"] == "line 3"
+    assert "database refused it" in failed["reason"] and "refused by a trigger" in failed["reason"]
+    assert report["summary"]["created"] == 4
+    for article in Article.objects.all():  # the rest of the batch, whole
+        assert article.bylines.count() == 2 and article.redirects.count() == 1
+        assert article.history.count() == 1
+    assert Article.objects.count() == 4 and not Article.objects.filter(title="Refused").exists()
