@@ -241,8 +241,35 @@ def _record(obj, *, source, location, tz):
     return record_from_object(obj, source=source, location=location, tz=tz)
 
 
+def _unstorable(value):
+    """Why a decoded JSON value cannot be stored as text, or None. JSON can
+    escape a NUL or half of a surrogate pair; no database column holds either."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character (\\u0000)"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                half = f"\\u{ord(value[exc.start]):04x}"
+                return f"contains half of a surrogate pair ({half}), which is not a character"
+        return None
+    items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    if isinstance(items, list):
+        return next(filter(None, map(_unstorable, items)), None)
+    return None
+
+
+def _shown(text):
+    """Text for a report or a terminal, whatever it holds."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def _safe(obj, *, source, location, tz):
     try:
+        for name, value in obj.items() if isinstance(obj, dict) else ():
+            if problem := _unstorable(value):
+                raise RecordError(f'"{_shown(name)}" {problem}')
         return _record(obj, source=source, location=location, tz=tz)
     except RecordError as exc:
         reason = str(exc)
@@ -252,7 +279,9 @@ def _safe(obj, *, source, location, tz):
         reason = f"a field is not of the expected shape ({type(exc).__name__}: {exc})"
     key = f"jsonl:{obj.get('id')}" if isinstance(obj, dict) and obj.get("id") else ""
     title = obj.get("title") if isinstance(obj, dict) else ""
-    return Failure(source, location, reason, key, title if isinstance(title, str) else "")
+    return Failure(
+        source, location, reason, _shown(key), _shown(title) if isinstance(title, str) else ""
+    )
 
 
 def read_jsonl(path, *, source, tz, cursor):

@@ -192,6 +192,30 @@ def test_invalid_utf8_in_one_line_fails_that_line_only(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("escaped", "field", "reason"),
+    [
+        ('"title": "Half \\ud800 a pair"', "title", "half of a surrogate pair (\\ud800)"),
+        ('"authors": ["Ama", "Ba\\udfffd"]', "authors", "half of a surrogate pair (\\udfff)"),
+        ('"body": "<p>Nul\\u0000</p>"', "body", "a NUL character"),
+        ('"tags": {"k\\u0000": 1}', "tags", "a NUL character"),
+    ],
+)
+def test_json_escapes_no_database_can_store_fail_that_line_only(tmp_path, escaped, field, reason):
+    # Valid JSON, but no text column holds a NUL or half a surrogate pair.
+    path = tmp_path / "x.jsonl"
+    odd = '{"id": 1, "section": "A", "title": "Odd", "published_at": "2020-01-01", ' + escaped
+    fine = '{"id": 2, "title": "Fine \\ud83c\\udf0f", "section": "A", "published_at": "2020-01-01"'
+    path.write_text(f"{odd}}}\n{fine}}}\n")
+    report, out, err, _ = run_import(tmp_path, path, expect_error=True)
+
+    [failure] = by_action(report, "failed")
+    assert failure["location"] == "line 1"
+    assert failure["reason"].startswith(f'"{field}" contains {reason}')
+    assert "x.jsonl:line 1" in err
+    assert Article.objects.get().title == "Fine 🌏"  # a whole pair is a character
+
+
+@pytest.mark.parametrize(
     "changes",
     [
         {"status": 5},
