@@ -4,9 +4,9 @@ On PostgreSQL, `to_tsvector` over 8 KB bodies is most of an import's work
 (1.2 ms an article, against 0.4 ms for writing it), and it runs in the
 database: done inline, the importer's connection waits for it. Here threads
 with connections of their own index each batch once it has committed, while
-the importer writes the next one. Two of them: with one, indexing alone
-limits an import to what one core can index (about 700 articles a second
-here), while the importer's own process leaves most of a core idle.
+the importer writes the next one. Two of them: with one, an import can go no
+faster than one core indexes (at most about 800 articles a second here),
+while the rest of the import leaves much of the other core idle.
 
 An article committed but not yet indexed (the import was killed in between)
 is unsearchable until the next import, which indexes it first

@@ -80,7 +80,7 @@ def record_versions(article_ids, history_type, reason):
             f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)},"
             " history_date, history_change_reason, history_type)"
             f" SELECT {', '.join(columns)}, %s, %s, %s FROM {quote(Article._meta.db_table)}"
-            f" WHERE id IN ({placeholders})",
+            f" WHERE {quote(Article._meta.pk.column)} IN ({placeholders})",
             [
                 connection.ops.adapt_datetimefield_value(timezone.now()),
                 reason,
