@@ -54,12 +54,13 @@ BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
 # Highlight markers. Both are control characters, removed from the text before
 # highlighting, so every one in a snippet is ours and nothing else becomes markup.
 START, STOP = "\x02", "\x03"
+# Stored bodies are sanitized: "<" and ">" inside attribute values are escaped.
 TAG_PATTERN = "<[^>]*>"
 ENTITY_PATTERN = "&[#a-zA-Z0-9]+;"
 SNIPPET_WORDS = 30
 # How much of the body's opening counts for ranking (with title, dek and
-# bylines), in characters of its markup. The ranking vector stays small
-# (about 1 KB, stored inline), which is what keeps ranking fast.
+# bylines), in characters of its text. The ranking vector stays small
+# (about 900 bytes, stored inline), which is what keeps ranking fast.
 LEDE_CHARS = 600
 SNIPPET_SOURCE_CHARS = 1000
 SNIPPET_LEAD_CHARS = 250
@@ -303,29 +304,28 @@ def snippet_anchor(q):
     return longest[: max(4, len(longest) - 2)]
 
 
-# One pass over each body: its opening (the ranking vector's) and the rest are
-# parsed once each, so the full vector costs no second parse of the opening;
-# parsing is most of the cost (about 1 ms for 8 KB). The markup is parsed as
-# it is: PostgreSQL's parser knows tags and entities and indexes neither
-# (stripping them first cost 0.1 ms an article and changed no vector). The
-# opening ends before the word or tag that the cut went through. OFFSET 0
-# keeps PostgreSQL from inlining the subquery and computing `lede` twice.
+# Both vectors in one UPDATE. The markup is stripped once and title, dek and
+# names parsed once (OFFSET 0 keeps PostgreSQL from inlining a subquery and
+# so computing its columns once per use); the body is parsed whole, so word
+# positions, which phrase queries need, are exact. Parsing is most of the
+# cost (about 1 ms for 8 KB). Tags are stripped with a regular expression
+# rather than left to PostgreSQL's parser, which a backslash before a closing
+# quote in an attribute throws off (it then indexes the tag's words).
 _REFRESH_SQL = """
 UPDATE {article} AS a
-SET search_vector = v.head || v.lede || v.rest || v.names,
+SET search_vector = v.head || v.text || v.names,
     search_rank_vector = v.head || v.lede || v.names
 FROM (
     SELECT id,
         setweight(to_tsvector(%(config)s::regconfig, title), 'A')
             || setweight(to_tsvector(%(config)s::regconfig, dek), 'B') AS head,
-        setweight(to_tsvector(%(config)s::regconfig, lede), 'C') AS lede,
-        setweight(to_tsvector(%(config)s::regconfig, substr(body, length(lede) + 1)), 'C') AS rest,
+        setweight(to_tsvector(%(config)s::regconfig, text), 'C') AS text,
+        setweight(to_tsvector(%(config)s::regconfig,
+            regexp_replace(left(text, %(lede_chars)s), '\\S*$', '')), 'C') AS lede,
         setweight(to_tsvector(%(config)s::regconfig, coalesce(names, '')), 'D') AS names
     FROM (
-        SELECT art.id, art.title, art.dek, art.body,
-            regexp_replace(
-                regexp_replace(left(art.body, %(lede_chars)s), '\\S*$', ''), '<[^>]*$', ''
-            ) AS lede,
+        SELECT art.id, art.title, art.dek,
+            regexp_replace(art.body, %(markup)s, ' ', 'g') AS text,
             (
                 SELECT string_agg(au.name, ' ' ORDER BY b.position, b.id)
                 FROM {byline} b JOIN {author} au ON au.id = b.author_id
@@ -334,7 +334,8 @@ FROM (
         FROM {article} art
         WHERE art.id = ANY(%(ids)s)
         OFFSET 0
-    ) cut
+    ) stripped
+    OFFSET 0
 ) v
 WHERE a.id = v.id
 """
@@ -350,6 +351,7 @@ def _refresh_postgresql(ids):
     params = {
         "config": _config(),
         "lede_chars": LEDE_CHARS,
+        "markup": f"{TAG_PATTERN}|{ENTITY_PATTERN}",
         "ids": ids,
     }
     with connection.cursor() as cursor:

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -106,24 +107,34 @@ def test_the_opening_of_the_body_ranks_above_its_depths(client, now):
 
 
 @postgresql_only
-@pytest.mark.parametrize("overhang", [0, 1, 12, 40])  # the cut after, in, or before a tag
-def test_vectors_hold_every_word_and_no_markup_wherever_the_opening_is_cut(overhang):
-    link = '<a href="https://example.org/tide" rel="noopener noreferrer">Lighthouse</a>'
-    opening = "<p>" + "Harbour " * 200
-    opening = opening[: search.LEDE_CHARS + overhang - len(link)]
-    article = make_article(body=f"{opening}{link} keepers&rsquo; almanac</p>")
+@pytest.mark.parametrize("cut", [-13, -4, -1, 0, 1, 4, 8])  # the opening ends around the phrase
+def test_vectors_hold_every_word_no_markup_and_true_positions(client, monkeypatch, cut):
+    # An alt text with a raw ">" and a backslash before its closing quote,
+    # a link, entities: none of it may reach the index as words.
+    body = (
+        '<p><img src="https://example.org/pic.jpg" alt="dawn > dusk C:\\"> '
+        + "Harbour keepers&rsquo; almanac. " * 12
+        + 'The <a href="https://example.org/tide">mayor of Lisbon</a> spoke.</p>'
+    )
+    article = make_article(title="Tides", body=body)
+    text = re.sub(f"{search.TAG_PATTERN}|{search.ENTITY_PATTERN}", " ", article.body)
+    monkeypatch.setattr(search, "LEDE_CHARS", text.index("Lisbon") + cut)
+    search.refresh_search_vectors([article.pk])
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(search_vector), tsvector_to_array(search_rank_vector),"
-            " tsvector_to_array(to_tsvector('english', body))"
+            "SELECT tsvector_to_array(search_vector), tsvector_to_array(search_rank_vector)"
             " FROM articles_article WHERE id = %s",
             [article.pk],
         )
-        full, rank, parsed = cursor.fetchone()
-    markup = {"href", "noopen", "noreferr", "rel", "example.org", "rsquo"}
-    assert {"harbour", "lighthous", "keeper", "almanac"} <= set(full)
-    assert set(parsed) <= set(full) and not markup & set(full)
-    assert "harbour" in rank and not markup & set(rank)
+        full, rank = map(set, cursor.fetchone())
+
+    markup = {"img", "src", "alt", "href", "example.org", "dawn", "dusk", "c", "rsquo"}
+    assert {"harbour", "keeper", "almanac", "mayor", "lisbon", "spoke"} <= full
+    assert not markup & full and not markup & rank
+    assert "harbour" in rank and ("lisbon" in rank) == (cut > 6)
+    # Positions are the text's own, wherever the opening ends.
+    assert results(client, q='"mayor of Lisbon"') == ["Tides"]
+    assert results(client, q='"mayor Lisbon"') == []
 
 
 @pytest.mark.parametrize("query", ["ferry", "ferries", '"night ferries"'])
