@@ -10,8 +10,9 @@ from django.db import connection
 
 
 def insert(objs, *, with_ids=False):
-    """Insert these new instances of one model, as bulk_create() would (no
-    save() or signals); with_ids, give them their primary keys."""
+    """Insert these new instances of one model, like bulk_create() (no save(),
+    no signals); with_ids, give them their primary keys, which are otherwise
+    left unset."""
     if not objs:
         return objs
     model = type(objs[0])
@@ -27,7 +28,7 @@ def insert(objs, *, with_ids=False):
             # Taken from the table's own sequence, as the INSERT would have.
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
+                [quote(meta.db_table), meta.pk.column, len(objs)],
             )
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk

@@ -27,7 +27,9 @@ class IndexingError(RuntimeError):
 
 class BackgroundIndexer:
     def __init__(self, workers=2, backlog=2):
-        # A bounded queue: the writer never gets more than `backlog` batches ahead.
+        # A bounded queue: the writer never gets more than `backlog` batches
+        # ahead of those being indexed. The workers take batches in any order,
+        # which is safe because no article is in two batches of one import.
         self.queue = queue.Queue(maxsize=backlog)
         self.error = None
         self.threads = [

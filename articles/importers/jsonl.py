@@ -1,5 +1,6 @@
 """JSON Lines (one article per line, schema in README.md) and WordPress REST API JSON."""
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -241,36 +242,54 @@ def _record(obj, *, source, location, tz):
     return record_from_object(obj, source=source, location=location, tz=tz)
 
 
-def _unstorable(value):
-    """Why a decoded JSON value cannot be stored as text, or None. JSON can
-    escape a NUL or half of a surrogate pair; no database column holds either."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return "contains a NUL character (\\u0000)"
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                half = f"\\u{ord(value[exc.start]):04x}"
-                return f"contains half of a surrogate pair ({half}), which is not a character"
-        return None
-    items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-    if isinstance(items, list):
-        return next(filter(None, map(_unstorable, items)), None)
+# What the schema calls the record's fields, where the names differ.
+_SCHEMA_NAMES = {
+    "legacy_key": "id",
+    "categories": "section",
+    "legacy_url": "url",
+    "old_paths": "redirects",
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _problem(text):
+    """Why a text cannot be stored, or None. JSON can escape a NUL or half of a
+    surrogate pair, and no database text column holds either."""
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            half = f"\\u{ord(text[exc.start]):04x}"
+            return f"contains half of a surrogate pair ({half}), which is not a character"
     return None
 
 
+def _check_storable(record):
+    """Refuse a record with a field no database could store (fields the
+    import ignores, such as a REST post's plugin metadata, do not count)."""
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        for item in value if isinstance(value, list) else [value]:
+            texts = (item.name, item.slug) if isinstance(item, Category) else (item,)
+            for text in texts:
+                if isinstance(text, str) and (problem := _problem(text)):
+                    raise RecordError(f'"{_SCHEMA_NAMES.get(field.name, field.name)}" {problem}')
+
+
 def _shown(text):
-    """Text for a report or a terminal, whatever it holds."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    """Text safe to print in a report or on a terminal, whatever it holds."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _safe(obj, *, source, location, tz):
     try:
-        for name, value in obj.items() if isinstance(obj, dict) else ():
-            if problem := _unstorable(value):
-                raise RecordError(f'"{_shown(name)}" {problem}')
-        return _record(obj, source=source, location=location, tz=tz)
+        record = _record(obj, source=source, location=location, tz=tz)
+        if isinstance(record, ImportRecord):
+            _check_storable(record)
+        return record
     except RecordError as exc:
         reason = str(exc)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:

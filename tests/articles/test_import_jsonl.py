@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from articles.importers import jsonl
 from articles.models import Article, Author, ImageCredit, Redirect
 from sections.models import Section
 
@@ -197,7 +198,8 @@ def test_invalid_utf8_in_one_line_fails_that_line_only(tmp_path):
         ('"title": "Half \\ud800 a pair"', "title", "half of a surrogate pair (\\ud800)"),
         ('"authors": ["Ama", "Ba\\udfffd"]', "authors", "half of a surrogate pair (\\udfff)"),
         ('"body": "<p>Nul\\u0000</p>"', "body", "a NUL character"),
-        ('"tags": {"k\\u0000": 1}', "tags", "a NUL character"),
+        ('"tags": ["ok", "b\\u0000d"]', "tags", "a NUL character"),
+        ('"section": "Ha\\udc00rbour"', "section", "half of a surrogate pair (\\udc00)"),
     ],
 )
 def test_json_escapes_no_database_can_store_fail_that_line_only(tmp_path, escaped, field, reason):
@@ -213,6 +215,28 @@ def test_json_escapes_no_database_can_store_fail_that_line_only(tmp_path, escape
     assert failure["reason"].startswith(f'"{field}" contains {reason}')
     assert "x.jsonl:line 1" in err
     assert Article.objects.get().title == "Fine 🌏"  # a whole pair is a character
+
+
+def test_odd_characters_in_fields_the_import_ignores_are_no_failure(tmp_path):
+    # Plugin metadata of a REST post (PHP-serialized objects hold NULs) is not stored.
+    path = tmp_path / "posts.json"
+    path.write_text(
+        json.dumps([rest_post(meta={"_plugin": 'O:3:"Foo":1:{s:6:"\u0000*\u0000x";}'})])
+    )
+    run_import(tmp_path, path)
+
+    assert Article.objects.get().title == "Quay Wall Repaired – at Last"
+
+
+def test_a_failed_records_title_is_shown_escaped():
+    failure = jsonl._safe(
+        {"id": 3, "title": "Bell\x07 \x1b[31mred\ud800"}, source="x", location="line 1", tz=None
+    )
+    assert failure.title == "Bell\\x07 \\x1b[31mred\\ud800"
+    assert (
+        failure.reason
+        == '"title" contains half of a surrogate pair (\\ud800), which is not a character'
+    )
 
 
 @pytest.mark.parametrize(
