@@ -1,4 +1,4 @@
-"""Search indexing of imported batches on a second database connection.
+"""Search indexing of imported batches on database connections of their own.
 
 On PostgreSQL, `to_tsvector` over 8 KB bodies is most of an import's work
 (1.2 ms an article, against 0.4 ms for writing it), and it runs in the
