@@ -17,6 +17,33 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+# Bidirectional embeddings and overrides (closed by PDF) and isolates (closed
+# by PDI). Legacy titles keep every character they had (imports are byte-exact).
+_PDF, _PDI = "\u202c", "\u2069"
+_BIDI_OPENERS = dict.fromkeys("\u202a\u202b\u202d\u202e", _PDF) | dict.fromkeys(
+    "\u2066\u2067\u2068", _PDI
+)
+_BIDI_CONTROLS = frozenset(_BIDI_OPENERS) | {_PDF, _PDI}
+
+
+@register.filter
+def bidi_closed(text):
+    """The text with every direction control it leaves open closed at its end,
+    so that it cannot reorder what follows it ("title | site" in <title>)."""
+    text = str(text)
+    if _BIDI_CONTROLS.isdisjoint(text):
+        return text
+    open_ = []  # closers owed, innermost last (Unicode's bidi algorithm, X1–X8)
+    for char in text:
+        if char in _BIDI_OPENERS:
+            open_.append(_BIDI_OPENERS[char])
+        elif char == _PDF and open_ and open_[-1] == _PDF:
+            open_.pop()
+        elif char == _PDI and _PDI in open_:
+            del open_[len(open_) - 1 - open_[::-1].index(_PDI) :]
+    return text + "".join(reversed(open_))
+
+
 @register.simple_tag
 def site_name():
     return settings.NEWSROOM_SITE_NAME

@@ -62,6 +62,12 @@ def test_demo_editor_only_on_an_empty_site_with_a_random_password():
     assert get_user_model().objects.count() == 1
 
 
+def test_the_sign_in_address_is_where_the_site_is_served():
+    out = StringIO()
+    call_command("load_demo", "--site-url", "http://127.0.0.1:8123", stdout=out)
+    assert "Sign in at http://127.0.0.1:8123/admin/ with" in out.getvalue()
+
+
 def test_no_user_flag():
     call_command("load_demo", "--no-user", stdout=StringIO())
     assert not get_user_model().objects.exists()

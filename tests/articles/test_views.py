@@ -419,3 +419,31 @@ def test_author_pagination(client):
     assert "— page 2 |" in second.content.decode()
     assert client.get("/authors/prolific/?page=3").status_code == 404
     assert client.get("/authors/prolific/?page=two").status_code == 404
+
+
+RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"
+
+
+@pytest.mark.parametrize(
+    ("title", "closed"),
+    [
+        ("Plain title", "Plain title"),
+        (f"Road {RLO}Not{PDF} Taken {RLO}Frost", f"Road {RLO}Not{PDF} Taken {RLO}Frost{PDF}"),
+        (f"{RLI}a{RLO}b{PDI} c {RLO}", f"{RLI}a{RLO}b{PDI} c {RLO}{PDF}"),  # PDI closes both
+        (f"x{PDF}{PDI} y", f"x{PDF}{PDI} y"),  # stray closers: nothing owed
+        (f"{RLI}{RLO}z", f"{RLI}{RLO}z{PDF}{PDI}"),
+    ],
+)
+def test_direction_controls_a_title_leaves_open_are_closed_in_the_page_title(client, title, closed):
+    # Imported titles keep every character (byte-exact); the page title must
+    # not let one reverse the site name after it.
+    article = make_article(title=title)
+    assert Article.objects.get(pk=article.pk).title == title
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f"<title>{closed} | " in html
+    assert f'<meta property="og:title" content="{closed}">' in html
+
+
+def test_a_search_query_cannot_reverse_the_page_title(client):
+    html = client.get("/search/", {"q": f"{RLO}harbour"}).content.decode()
+    assert f"<title>Search: {RLO}harbour{PDF} | " in html

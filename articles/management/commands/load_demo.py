@@ -22,12 +22,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the site will be served, for the sign-in address printed "
+            "(make run passes its HOST and PORT).",
+        )
+        parser.add_argument(
             "--no-user",
             action="store_true",
             help="Do not create the demo editor account, even when no user exists.",
         )
 
-    def handle(self, *args, no_user, verbosity, **options):
+    def handle(self, *args, no_user, site_url, verbosity, **options):
         result = load_demo()
         if verbosity:
             self.stdout.write(
@@ -44,7 +50,7 @@ class Command(BaseCommand):
         # Shown once and never stored in clear: the only copy is on this terminal.
         self.stdout.write(
             self.style.SUCCESS(
-                "Created the demo account. Sign in at http://127.0.0.1:8000/admin/ with\n"
+                f"Created the demo account. Sign in at {site_url.rstrip('/')}/admin/ with\n"
                 f"    username: editor\n    password: {password}\n"
                 "This password is shown only once."
             )
