@@ -17,7 +17,7 @@ from django.utils.html import format_html, strip_tags
 
 from . import preview
 from .forms import ArticleForm, CreditField, CreditSelect, ImageUploadField, body_field
-from .models import Article, ArticleEvent, Author, Byline, EditConflict, ImageCredit
+from .models import Article, ArticleEvent, Author, Byline, EditConflict, ImageCredit, Redirect
 from .workflow import is_editor
 
 admin.site.site_header = admin.site.site_title = "Newsroom"
@@ -517,6 +517,17 @@ class ImageCreditAdmin(admin.ModelAdmin):
     @admin.display(description="Used by", ordering="_usage_count")
     def usage_count(self, credit):
         return credit._usage_count
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """Old addresses that answer with a 301 to an article's current one. Imports
+    and moves make them; editors correct them or add one for a link in the wild."""
+
+    list_display = ["old_path", "article", "created_at"]
+    list_select_related = ["article"]
+    search_fields = ["old_path", "article__title"]
+    autocomplete_fields = ["article"]
 
 
 @admin.register(ArticleEvent)

@@ -1,7 +1,9 @@
 from datetime import timedelta
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -440,6 +442,20 @@ class Redirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+    def clean(self):
+        # Editors paste addresses from the old site: keep the path, decoded as
+        # readers' requests carry it (and as imports store it).
+        path = self.old_path.strip()
+        if "://" in path:
+            path = urlsplit(path).path or "/"
+        self.old_path = unquote(path)
+        if not self.old_path.startswith("/"):
+            raise ValidationError(
+                {"old_path": "An address on this site, starting with /, e.g. /2019/05/old-story/."}
+            )
+        if self.article_id and self.old_path == unquote(self.article.get_absolute_url()):
+            raise ValidationError({"old_path": "This is the article's own address."})
 
 
 class ContentVersion(models.Model):

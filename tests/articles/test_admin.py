@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.forms import ArticleForm
-from articles.models import Article, ImageCredit
+from articles.models import Article, ImageCredit, Redirect
 from tests.articles.admin_helpers import change_url, form_data, messages_of, own_article
 from tests.factories import (
     make_article,
@@ -292,3 +292,48 @@ def test_sections_by_position_authors_and_credits_with_counts(
     with django_assert_max_num_queries(8):
         response = editor_client.get("/admin/articles/imagecredit/")
     assert response.context["cl"].result_list[0]._usage_count == 3
+
+
+REDIRECTS = "/admin/articles/redirect/"
+
+
+def test_editors_find_redirects_by_old_path_or_article(editor_client):
+    article = make_article(title="Harbour wall repaired")
+    Redirect.objects.create(old_path="/2019/05/harbour-wall/", article=article)
+    Redirect.objects.create(old_path="/2018/01/other/", article=make_article(title="Other"))
+
+    page = editor_client.get(REDIRECTS, {"q": "harbour wall"}).content.decode()
+    assert "/2019/05/harbour-wall/" in page and "/2018/01/other/" not in page
+    page = editor_client.get(REDIRECTS, {"q": "2018"}).content.decode()
+    assert "/2018/01/other/" in page and "/2019/05/harbour-wall/" not in page
+
+
+def test_a_pasted_old_url_becomes_a_path_that_redirects(editor_client, client):
+    article = make_article(title="Typhoon shelter")
+    response = editor_client.post(
+        f"{REDIRECTS}add/",
+        {"old_path": " https://old.example/2017/09/typhoon%20shelter/ ", "article": article.pk},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Redirect.objects.get().old_path == "/2017/09/typhoon shelter/"
+    client.logout()
+    followed = client.get("/2017/09/typhoon%20shelter/")
+    assert followed.status_code == 301 and followed["Location"] == article.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("old_path", "message"),
+    [("2019/old-story/", "starting with /"), ("own", "the article&#x27;s own address")],
+)
+def test_a_redirect_that_cannot_work_is_refused_with_a_reason(editor_client, old_path, message):
+    article = make_article(title="Quay")
+    if old_path == "own":
+        old_path = article.get_absolute_url()
+    response = editor_client.post(f"{REDIRECTS}add/", {"old_path": old_path, "article": article.pk})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Redirect.objects.exists()
+
+
+def test_writers_cannot_see_redirects(client):
+    client.force_login(make_staff("writer"))
+    assert client.get(REDIRECTS).status_code == 403
