@@ -447,3 +447,20 @@ def test_direction_controls_a_title_leaves_open_are_closed_in_the_page_title(cli
 def test_a_search_query_cannot_reverse_the_page_title(client):
     html = client.get("/search/", {"q": f"{RLO}harbour"}).content.decode()
     assert f"<title>Search: {RLO}harbour{PDF} | " in html
+
+
+def test_every_public_page_has_a_description_even_without_bio_or_blurb(client):
+    section = make_section(name="Harbour", description="")
+    author = make_author(name="Ama Mensah", bio="")
+    article = make_article(section=section, title="Quay")
+    Byline.objects.create(article=article, author=author)
+    pages = {
+        section.get_absolute_url(): "Harbour: the latest articles in ",
+        author.get_absolute_url(): "Articles by Ama Mensah in ",
+        "/search/?q=quay": "Search ",
+    }
+    for url, start in pages.items():
+        response = client.get(url)
+        assert meta(response, "name", "description").startswith(start), url
+        if "search" not in url:
+            assert meta(response, "property", "og:description").startswith(start), url
