@@ -1,5 +1,5 @@
 from datetime import timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -56,6 +56,10 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def summary(self):
+        """What the author page says of itself to search engines and link previews."""
+        return self.bio or f"Articles by {self.name} in {settings.NEWSROOM_SITE_NAME}."
 
 
 class ImageCreditQuerySet(models.QuerySet):
@@ -444,15 +448,20 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.article}"
 
     def clean(self):
+        # Imported here: the importers build on these models.
+        from .importers.base import url_path
+
         # Editors paste addresses from the old site: keep the path, decoded as
         # readers' requests carry it (and as imports store it).
-        path = self.old_path.strip()
-        if "://" in path:
-            path = urlsplit(path).path or "/"
-        self.old_path = unquote(path)
-        if not self.old_path.startswith("/"):
+        raw = self.old_path.strip()
+        if not raw.startswith("/") and "://" not in raw:
             raise ValidationError(
                 {"old_path": "An address on this site, starting with /, e.g. /2019/05/old-story/."}
+            )
+        self.old_path = url_path(raw)
+        if not self.old_path:
+            raise ValidationError(
+                {"old_path": "The home page, or an address with a query (?p=123), cannot redirect."}
             )
         if self.article_id and self.old_path == unquote(self.article.get_absolute_url()):
             raise ValidationError({"old_path": "This is the article's own address."})

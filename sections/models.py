@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -57,3 +58,9 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("sections:detail", kwargs={"slug": self.slug})
+
+    def summary(self):
+        """What the section page says of itself to search engines and link previews."""
+        return self.description or (
+            f"{self.name}: the latest articles in {settings.NEWSROOM_SITE_NAME}."
+        )

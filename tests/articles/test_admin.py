@@ -323,7 +323,12 @@ def test_a_pasted_old_url_becomes_a_path_that_redirects(editor_client, client):
 
 @pytest.mark.parametrize(
     ("old_path", "message"),
-    [("2019/old-story/", "starting with /"), ("own", "the article&#x27;s own address")],
+    [
+        ("2019/old-story/", "starting with /"),
+        ("https://old.example/archive.php?id=3", "with a query"),
+        ("/", "The home page"),
+        ("own", "the article&#x27;s own address"),
+    ],
 )
 def test_a_redirect_that_cannot_work_is_refused_with_a_reason(editor_client, old_path, message):
     article = make_article(title="Quay")
