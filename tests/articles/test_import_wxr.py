@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from articles.importers.wxr import RepairingReader
+from articles.importers.wxr import RepairingReader, _declares_dtd
 from articles.models import Article, Author, Redirect
 from sections.models import Section
 
@@ -237,6 +237,35 @@ def test_dangerous_or_broken_files_are_refused_once_without_traceback(tmp_path, 
     assert err.count(message) == 1
     assert "Traceback" not in err
     assert report["summary"]["failed_files"] == 1
+    assert error.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "head, declares",
+    [
+        (b"<!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>", True),
+        (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- exported -->\n<!DOCTYPE rss><rss/>', True),
+        (b"<?xml version='1.0'?><?xml-stylesheet href='a'?>\r\n  <!DOCTYPE rss><rss/>", True),
+        (b'<?xml version="1.0"?>\n<rss version="2.0"><!DOCTYPE in text?></rss>', False),
+        (b"<!-- <!DOCTYPE rss> only mentioned -->\n<rss/>", False),
+        (b"<?xml version='1.0'?><!-- a comment never closed", False),
+        (b"", False),
+    ],
+)
+def test_a_dtd_is_found_in_the_prolog_and_only_there(head, declares):
+    assert _declares_dtd(head) is declares
+
+
+def test_an_entity_bomb_behind_a_comment_is_refused_before_parsing(tmp_path):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_bytes(
+        b"<?xml version='1.0'?>\n<!-- WordPress export -->\n"
+        + (FIXTURES / "bad" / "bomb.xml").read_bytes().split(b"?>", 1)[1]
+    )
+    _, _, err, error = run_import(tmp_path, bomb, expect_error=True)
+
+    assert "refused: the file declares a DTD or entities" in err
+    assert "amplification" not in err
     assert error.returncode == 1
 
 
