@@ -300,7 +300,7 @@ def load_demo(*, now=None) -> DemoResult:
         ARTICLES
     ):
         key = f"demo:{section_slug}:{index}"
-        if Article.objects.filter(legacy_key=key).exists():
+        if Article.objects.with_legacy_keys([key]).exists():
             continue
         # Spread publication times back over the past weeks, newest first.
         published_at = now - timedelta(hours=7 * index + 1)

@@ -246,7 +246,7 @@ class ArticleWriter:
         keys = [r.legacy_key for r in records]
         existing = {
             row.legacy_key: row
-            for row in Article.objects.filter(legacy_key__in=keys)
+            for row in Article.objects.with_legacy_keys(keys)
             .select_for_update()
             .values_list(*EXISTING_FIELDS, named=True)
         }

@@ -1,6 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from articles.models import Article, Byline, ImageCredit
@@ -71,6 +71,20 @@ def test_legacy_key_unique_only_when_set():
     make_article(legacy_key="wp:1")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(legacy_key="wp:1")
+
+
+def test_articles_are_found_by_many_legacy_keys_through_their_index():
+    make_article(legacy_key="")
+    found = make_article(legacy_key="wp:site:7")
+    keys = [f"wp:site:{n}" for n in range(500)]  # an import batch
+    articles = Article.objects.with_legacy_keys(keys).values_list("pk", flat=True)
+
+    assert list(articles) == [found.pk]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # or a table this small is read whole
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "unique_article_legacy_key" in articles.explain()
 
 
 def test_credit_names_are_case_insensitive():
