@@ -189,7 +189,8 @@ def _declares_dtd(head: bytes) -> bool:
     processing instructions) is followed by a DOCTYPE rather than an element.
 
     Checked before parsing: libxml2 2.14 stops an entity bomb by itself, with
-    a message about "amplification" that says nothing to the person importing.
+    a message about "amplification" that says nothing to the person importing
+    (`_entity_bomb()` turns that message into ours when this check misses).
     """
     pos = len(head) - len(head.lstrip(b"\xef\xbb\xbf"))
     while True:
@@ -204,6 +205,12 @@ def _declares_dtd(head: bytes) -> bool:
                 break
         else:
             return head.startswith(b"<!DOCTYPE", pos)
+
+
+def _entity_bomb(exc) -> bool:
+    """libxml2 (2.14 and later) stopped entities from expanding beyond its limit:
+    a DTD the prolog check did not see (another encoding, a prolog over 64 KB)."""
+    return exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "amplification" in (exc.msg or "")
 
 
 def _position(exc) -> str:
@@ -314,6 +321,8 @@ class WxrFile:
         try:
             yield from walker
         except etree.XMLSyntaxError as exc:
+            if _entity_bomb(exc):
+                raise SourceError(_DTD_REFUSED) from None  # nothing a repair could mend
             if self.repair:
                 raise
             raise SourceError(f"not well-formed XML{_position(exc)}: {_reason(exc)}") from exc

@@ -256,15 +256,27 @@ def test_a_dtd_is_found_in_the_prolog_and_only_there(head, declares):
     assert _declares_dtd(head) is declares
 
 
-def test_an_entity_bomb_behind_a_comment_is_refused_before_parsing(tmp_path):
+def _bomb(prolog, encoding="utf-8"):
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n'
+    rest = (FIXTURES / "bad" / "bomb.xml").read_text().split("?>", 1)[1]
+    return (declaration + prolog + rest).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _bomb("<!-- WordPress export -->\n"),
+        _bomb("<!-- " + "exported " * 8000 + "-->\n"),  # beyond what is read before parsing
+        _bomb("", encoding="utf-16"),
+    ],
+    ids=["behind-a-comment", "behind-70-kb-of-comment", "utf-16"],
+)
+def test_an_entity_bomb_is_refused_with_our_message_wherever_its_dtd_sits(tmp_path, content):
     bomb = tmp_path / "bomb.xml"
-    bomb.write_bytes(
-        b"<?xml version='1.0'?>\n<!-- WordPress export -->\n"
-        + (FIXTURES / "bad" / "bomb.xml").read_bytes().split(b"?>", 1)[1]
-    )
+    bomb.write_bytes(content)
     _, _, err, error = run_import(tmp_path, bomb, expect_error=True)
 
-    assert "refused: the file declares a DTD or entities" in err
+    assert err.count("refused: the file declares a DTD or entities") == 1
     assert "amplification" not in err
     assert error.returncode == 1
 
