@@ -7,6 +7,8 @@ from datetime import datetime
 from urllib.parse import unquote
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -146,6 +148,13 @@ def _fold(name):
 _SLUG_MARK = "\x00"
 
 
+def _path_template(section_slug):
+    """A section's article path, cut where the slug goes. reverse() per article
+    was a tenth of the writer's time; unquoting undoes its quoting of any slug."""
+    kwargs = {"section": section_slug, "slug": _SLUG_MARK}
+    return unquote(reverse("articles:detail", kwargs=kwargs)).split(_SLUG_MARK)
+
+
 def _credit_name(name):
     return " ".join(name.split())[:200]
 
@@ -159,7 +168,7 @@ class ArticleWriter:
         self.section_slugs = dict(Section.objects.values_list("pk", "slug"))
         # Sources may name a section by its slug ("coastal-affairs") too.
         self.slug_to_section = {slug.lower(): pk for pk, slug in self.section_slugs.items()}
-        self.path_templates = {}  # section id -> _path_template()
+        self.path_templates = {}  # section slug -> _path_template()
         self.images = (
             ImageStore(options.images_dir, dry_run=options.dry_run) if options.images_dir else None
         )
@@ -264,13 +273,13 @@ class ArticleWriter:
             if found and found.legacy_hash == fingerprint:
                 outcomes.append(self._skipped(record, found.pk, "unchanged since the last import"))
             else:
-                todo.append((record, fingerprint, found))
-        self._create_missing_credits(record.image_credit for record, _, _ in todo)
-        for record, fingerprint, found in todo:
-            try:
-                work.append((record, self._article(record, fingerprint, found)))
-            except ValueError as exc:
-                outcomes.append(self._failed(record, str(exc)))
+                try:
+                    todo.append((record, fingerprint, found, self._section_id(record)))
+                except ValueError as exc:
+                    outcomes.append(self._failed(record, str(exc)))
+        # Credits only for records that will be written: a failed one leaves none.
+        self._create_missing_credits(record.image_credit for record, *_ in todo)
+        work = [(record, self._article(record, *details)) for record, *details in todo]
         if not work:
             return outcomes
 
@@ -321,8 +330,7 @@ class ArticleWriter:
             )
         return outcomes
 
-    def _article(self, record, fingerprint, found):
-        section_id = self._section_id(record)
+    def _article(self, record, fingerprint, found, section_id):
         status = record.status or self.options.default_status
         published_at = record.published_at
         if status == Article.Status.PUBLISHED and published_at is None:
@@ -417,12 +425,22 @@ class ArticleWriter:
             name = _credit_name(name)
             if name and self.credits.get(name) is None:
                 missing.setdefault(_fold(name), name)  # the first spelling met wins
-        if missing:
-            created = ImageCredit.objects.bulk_create(
-                [ImageCredit(name=name) for name in missing.values()]
+        if not missing:
+            return
+        names = list(missing.values())
+        ImageCredit.objects.bulk_create([ImageCredit(name=n) for n in names], ignore_conflicts=True)
+        # Read back rather than trust the INSERT: a name refused as a duplicate is
+        # one the database's lower() folds like a credit it has (PostgreSQL folds
+        # "İ" to "i", Python's casefold() does not), or a concurrent import's.
+        found = dict(ImageCredit.objects.filter(name__in=names).values_list("name", "pk"))
+        for name in names:
+            pk = found.get(name) or (
+                ImageCredit.objects.alias(folded=Lower("name"))
+                .filter(folded=Lower(Value(name)))
+                .values_list("pk", flat=True)
+                .first()
             )
-            for credit in created:
-                self.credits.pending_ids[_fold(credit.name)] = credit.pk
+            self.credits.pending_ids[_fold(name)] = pk
 
     def _credit_id(self, name):
         name = _credit_name(name)
@@ -525,20 +543,15 @@ class ArticleWriter:
 
     def _path(self, section_id, slug):
         # Unquoted, as readers' requests carry it (and as the reader site stores redirects).
-        template = self.path_templates.get(section_id)
-        if template is None:
-            template = self.path_templates[section_id] = self._path_template(section_id)
-        return slug.join(template)
-
-    def _path_template(self, section_id):
-        """A section's article path, cut where the slug goes. reverse() per article
-        was a tenth of the writer's time; unquoting undoes its quoting of any slug."""
         section_slug = self.section_slugs.get(section_id)
         if section_slug is None:
             section_slug = Section.objects.get(pk=section_id).slug
             self.section_slugs[section_id] = section_slug
-        kwargs = {"section": section_slug, "slug": _SLUG_MARK}
-        return unquote(reverse("articles:detail", kwargs=kwargs)).split(_SLUG_MARK)
+        # By slug, not id: SQLite gives a rolled-back section's id to the next one.
+        template = self.path_templates.get(section_slug)
+        if template is None:
+            template = self.path_templates[section_slug] = _path_template(section_slug)
+        return slug.join(template)
 
     # -- outcomes -------------------------------------------------------------
 

@@ -11,10 +11,12 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from articles.cache import content_state, forget_content_state
 from articles.importers import ImportOptions, import_paths
+from articles.importers.base import Category, ImportRecord
 from articles.importers.writer import ArticleWriter
 from articles.management.commands import import_articles
 from articles.models import Article, Author, Byline, ImageCredit, Redirect
@@ -409,6 +411,63 @@ def test_redirect_paths_are_the_reversed_article_addresses(section_slug, slug):
     expected = unquote(reverse("articles:detail", kwargs={"section": section_slug, "slug": slug}))
     assert writer._path(section.pk, slug) == expected
     assert writer._path(section.pk, "other") == expected.replace(slug, "other")
+
+
+def test_a_record_that_fails_leaves_no_credit_behind(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", 1, {0: {"section": "", "image_credit": "Orphan"}})
+    report, *_ = run_import(tmp_path, source, expect_error=True)
+
+    assert "no section" in by_action(report, "failed")[0]["reason"]
+    assert not ImageCredit.objects.exists()
+
+
+def test_credits_the_database_folds_alike_are_one_credit(tmp_path):
+    # PostgreSQL's lower() folds "İ" to "i", Python's casefold() does not;
+    # SQLite's folds only ASCII. The database's unique index decides.
+    spellings = ["İstanbul Foto", "Istanbul Foto", "ISTANBUL FOTO"]
+    first = write_jsonl(
+        tmp_path / "a.jsonl", 2, {n: {"image_credit": spellings[n]} for n in range(2)}
+    )
+    again = write_jsonl(tmp_path / "b.jsonl", 1, {0: {"id": "again", "image_credit": spellings[2]}})
+    run_import(tmp_path, first)
+    report, *_ = run_import(tmp_path, again)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(DISTINCT lower(name)) FROM "
+            "(SELECT %s AS name UNION ALL SELECT %s UNION ALL SELECT %s) AS spellings",
+            spellings,
+        )
+        (distinct,) = cursor.fetchone()
+    assert report["summary"]["created"] == 1
+    assert ImageCredit.objects.count() == distinct
+    assert Article.objects.filter(lead_image_credit__isnull=True).count() == 0
+
+
+def test_redirect_paths_follow_a_section_created_after_a_rolled_back_one():
+    # SQLite gives the id of a section created in a rolled-back batch to the next one.
+    writer = ArticleWriter(ImportOptions(dry_run=True))
+
+    def record(key, section):
+        return ImportRecord(
+            legacy_key=key,
+            title=f"Story {key}",
+            source="test",
+            location="line 1",
+            categories=[Category(section, "")],
+            body="<p>Text.</p>",
+            published_at=timezone.now(),
+            legacy_url=f"https://old.example/{section.lower()}/story-{key}/",
+        )
+
+    writer.write([record("a", "Alpha")])
+    writer.options.dry_run = False
+    writer.write([record("b", "Beta")])
+    writer.close()
+
+    article = Article.objects.get(legacy_key="b")
+    assert article.get_absolute_url() == "/beta/story-b/"
+    assert not Redirect.objects.filter(article=article).exists()  # its own address
 
 
 def test_an_unparseable_legacy_url_is_no_redirect_and_no_failure(tmp_path):
