@@ -432,13 +432,13 @@ class ArticleWriter:
         # Read back rather than trust the INSERT: a name refused as a duplicate is
         # one the database's lower() folds like a credit it has (PostgreSQL folds
         # "İ" to "i", Python's casefold() does not), or a concurrent import's.
-        found = dict(ImageCredit.objects.filter(name__in=names).values_list("name", "pk"))
+        credits = ImageCredit.objects.alias(folded=Lower("name")).order_by()
+        # The lower() term lets the unique index answer.
+        batch = credits.filter(folded__in=[Lower(Value(n)) for n in names], name__in=names)
+        found = dict(batch.values_list("name", "pk"))
         for name in names:
             pk = found.get(name) or (
-                ImageCredit.objects.alias(folded=Lower("name"))
-                .filter(folded=Lower(Value(name)))
-                .values_list("pk", flat=True)
-                .first()
+                credits.filter(folded=Lower(Value(name))).values_list("pk", flat=True).first()
             )
             self.credits.pending_ids[_fold(name)] = pk
 
