@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..sanitize import sanitize_html
 from .base import Failure, ImportRecord, Outcome, Skip, SourceError
 from .indexer import IndexingError, index_unindexed
 from .jsonl import read_jsonl
@@ -106,10 +105,11 @@ def import_paths(paths, *, options: ImportOptions, on_outcome=None, on_progress=
     """Import every file under `paths`; returns an ImportSummary.
 
     `on_outcome(outcome)` is called for every record (and once for each unusable
-    file); `on_progress(progress)` after each record. Files are read (and bodies
-    sanitized) in a background thread while this one writes, so parsing
-    overlaps with the database's work. A KeyboardInterrupt leaves the batch in
-    progress rolled back and propagates.
+    file); `on_progress(progress)` after each record. Files are read in a
+    background thread while this one writes, so parsing overlaps with the
+    database's work; bodies are converted and sanitized by the writer
+    (`ImportRecord.finish()`), only for records it writes or compares. A
+    KeyboardInterrupt leaves the batch in progress rolled back and propagates.
     """
     started = time.monotonic()
     summary = ImportSummary()
@@ -228,7 +228,6 @@ def _read(files, options):
                 items = wxr_files[path].records(cursor)
             for item in items:
                 if isinstance(item, ImportRecord):
-                    item.body = sanitize_html(item.body)
                     yield item, done + cursor.offset
                 else:
                     yield (

@@ -4,11 +4,14 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from django.utils.text import slugify
+
+from ..sanitize import sanitize_html
 
 # Bump when the mapping of a source record to an article changes, so that
 # `--update` rewrites articles imported by an older version of the importer.
@@ -33,7 +36,8 @@ class Category:
 class ImportRecord:
     """One article as read from a source, before it meets the database.
 
-    Text fields are plain text except `body` (HTML, sanitized by the writer).
+    Text fields are plain text except `body`: HTML, or the source's content
+    when `convert` is set; the writer sanitizes it with `finish()`.
     `status` is an `Article.Status` value or None for "use the default".
     """
 
@@ -58,6 +62,26 @@ class ImportRecord:
     is_feature: bool = False
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The body's conversion, when the reader left it for later: (html, warnings).
+    convert: Callable[[str], tuple[str, list[str]]] | None = None
+    finished: bool = False
+    # What the conversion noted; apart from `warnings`, which a batch retried
+    # record by record resets to what the reader said.
+    body_warnings: list[str] = field(default_factory=list)
+
+    def finish(self):
+        """Convert (WXR) and sanitize the body. The writer calls it only for
+        records it writes or compares, so a re-run skips that work for every
+        article it already has."""
+        if self.finished:
+            return
+        if self.convert is not None:
+            self.body, self.body_warnings = self.convert(self.body)
+        self.body = sanitize_html(self.body)
+        self.finished = True
+
+    def all_warnings(self):
+        return self.warnings + self.body_warnings
 
     def fingerprint(self, *extra) -> str:
         """A hash of everything that ends up in the article (plus resolved defaults)."""

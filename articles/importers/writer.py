@@ -269,6 +269,7 @@ class ArticleWriter:
                     )
                 )
                 continue
+            record.finish()
             fingerprint = record.fingerprint(self.defaults_key)
             if found and found.legacy_hash == fingerprint:
                 outcomes.append(self._skipped(record, found.pk, "unchanged since the last import"))
@@ -314,7 +315,7 @@ class ArticleWriter:
             refresh_search_vectors([a.pk for _, a in work])
 
         for record, article in work:
-            warnings = record.warnings + redirect_warnings.get(article.pk, [])
+            warnings = record.all_warnings() + redirect_warnings.get(article.pk, [])
             outcomes.append(
                 Outcome(
                     "updated" if record.legacy_key in existing else "created",
@@ -331,6 +332,7 @@ class ArticleWriter:
         return outcomes
 
     def _article(self, record, fingerprint, found, section_id):
+        record.finish()  # done already (the fingerprint needs it); never skipped
         status = record.status or self.options.default_status
         published_at = record.published_at
         if status == Article.Status.PUBLISHED and published_at is None:
@@ -352,7 +354,7 @@ class ArticleWriter:
             title=record.title,
             slug=clean_slug(record.slug) or clean_slug(record.title) or "article",
             dek=record.dek,
-            body=record.body,  # sanitized by the reader (articles.importers._read)
+            body=record.body,  # converted and sanitized by record.finish()
             lead_image_alt=record.image_alt[:300],
             lead_image_caption=record.image_caption[:500],
             lead_image_credit_id=self._credit_id(record.image_credit),
@@ -564,7 +566,7 @@ class ArticleWriter:
             record.title,
             reason,
             article_id=pk,
-            warnings=record.warnings,
+            warnings=record.all_warnings(),
         )
 
     def _failed(self, record, reason):
@@ -575,5 +577,5 @@ class ArticleWriter:
             record.legacy_key,
             record.title,
             reason,
-            warnings=record.warnings,
+            warnings=record.all_warnings(),
         )

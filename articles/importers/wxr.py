@@ -424,8 +424,6 @@ class WxrFile:
                 pub_date=fields.get("pubDate", ""),
                 tz=self.tz,
             )
-        conversion = convert_wordpress(fields.get("content:encoded", ""))
-        warnings += conversion.warnings()
         link = fields.get("link", "").strip()
         legacy_url = urljoin(self.base_url + "/", link) if link and self.base_url else link
         slug = fields.get("wp:post_name", "")
@@ -437,7 +435,8 @@ class WxrFile:
             categories=self._sections(categories, meta),
             slug=slug,
             dek=strip_tags(fields.get("excerpt:encoded", "")),
-            body=conversion.html,
+            body=fields.get("content:encoded", ""),
+            convert=_convert,
             authors=self._authors(fields, categories, warnings),
             status=status,
             published_at=published_at,
@@ -501,6 +500,11 @@ class WxrFile:
             caption, credit = split_credit(caption)
         record.image, record.image_alt = url, alt[:300]
         record.image_caption, record.image_credit = caption[:500], credit[:200]
+
+
+def _convert(content):
+    conversion = convert_wordpress(content)
+    return conversion.html, conversion.warnings()
 
 
 def _reason(exc) -> str:

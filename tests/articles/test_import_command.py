@@ -470,6 +470,69 @@ def test_redirect_paths_follow_a_section_created_after_a_rolled_back_one():
     assert not Redirect.objects.filter(article=article).exists()  # its own address
 
 
+HOSTILE = (
+    '<p onclick="steal()">Tide tables.</p><script>steal()</script>'
+    '<img src="x" onerror="steal()"><a href="javascript:steal()">link</a>'
+)
+
+
+def wxr_item(post_id, title, content):
+    return (
+        f"<item><title>{title}</title><wp:post_id>{post_id}</wp:post_id>"
+        "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>"
+        "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        '<category domain="category" nicename="harbour"><![CDATA[Harbour]]></category>'
+        f"<content:encoded><![CDATA[{content}]]></content:encoded></item>"
+    )
+
+
+def write_wxr(path, *items):
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version>"
+        + "".join(items)
+        + "</channel></rss>",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "wxr"])
+def test_imported_bodies_are_sanitized_on_every_run(tmp_path, fmt):
+    if fmt == "wxr":
+        source = write_wxr(tmp_path / "a.xml", wxr_item(5, "Tide tables", HOSTILE))
+    else:
+        source = write_jsonl(tmp_path / "a.jsonl", 1, {0: {"body": HOSTILE}})
+    run_import(tmp_path, source)
+    run_import(tmp_path, source, "--update")
+
+    body = Article.objects.get().body
+    assert "Tide tables." in body
+    for hostile in ("onclick", "<script", "steal()", "onerror", "javascript:"):
+        assert hostile not in body
+
+
+def test_a_re_run_converts_only_the_posts_it_writes(tmp_path, monkeypatch):
+    from articles.importers import wxr
+
+    converted = []
+    convert = wxr.convert_wordpress
+    monkeypatch.setattr(wxr, "convert_wordpress", lambda c: converted.append(c) or convert(c))
+    source = FIXTURES / "export.xml"
+
+    run_import(tmp_path, source, expect_error=True)
+    first = len(converted)
+    run_import(tmp_path, source, expect_error=True)
+    again = len(converted) - first
+    run_import(tmp_path, source, "--update", expect_error=True)
+
+    assert first > 5
+    assert again == 0  # every post is known: nothing to convert
+    assert len(converted) - first - again == first  # --update compares each one
+
+
 def test_an_unparseable_legacy_url_is_no_redirect_and_no_failure(tmp_path):
     run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 1, {0: {"url": "http://[broken"}}))
     assert Article.objects.count() == 1
@@ -548,3 +611,16 @@ def test_a_record_the_database_refuses_fails_alone(tmp_path, refuse_title):
         assert article.bylines.count() == 2 and article.redirects.count() == 1
         assert article.history.count() == 1
     assert Article.objects.count() == 4 and not Article.objects.filter(title="Refused").exists()
+
+
+def test_a_retried_batch_keeps_what_the_conversion_noted(tmp_path, refuse_title):
+    content = 'Boats at dawn.\n\n[gallery ids="1,2"]'
+    source = write_wxr(
+        tmp_path / "a.xml", wxr_item(1, "Dawn boats", content), wxr_item(2, "Refused", content)
+    )
+    report, *_ = run_import(tmp_path, source, expect_error=True)
+
+    [created] = by_action(report, "created")
+    assert created["title"] == "Dawn boats"
+    assert created["warnings"] == ["removed shortcodes: [gallery]×1"]
+    assert by_action(report, "failed")[0]["title"] == "Refused"
