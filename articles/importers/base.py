@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 from django.utils.text import slugify
@@ -20,6 +20,27 @@ MAPPING_VERSION = "1"
 
 class ImportProblem(Exception):
     """A record (or a whole file) cannot be imported; the message is for a person."""
+
+
+class DateOutOfRange(ImportProblem, ValueError):
+    """A publication date that pages could not show: Python's dates end in year 9999."""
+
+
+# A day inside either end, so that no time zone a reader sees it in overflows.
+EARLIEST_DATE = datetime(1, 1, 2, tzinfo=UTC)
+LATEST_DATE = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def storable_date(value: datetime, name="publication date") -> datetime:
+    """An aware `value` in UTC; DateOutOfRange if it falls outside what pages can show
+    (stored anyway, PostgreSQL would have answered every page with an error)."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_DATE <= utc <= LATEST_DATE:
+        raise DateOutOfRange(f"the {name} {value.isoformat()} is out of range (years 1 to 9999)")
+    return utc
 
 
 class SourceError(ImportProblem):

@@ -8,7 +8,17 @@ from urllib.parse import urlsplit
 
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .base import Category, Failure, ImportProblem, ImportRecord, Skip, SourceError, one_line
+from .base import (
+    Category,
+    DateOutOfRange,
+    Failure,
+    ImportProblem,
+    ImportRecord,
+    Skip,
+    SourceError,
+    one_line,
+    storable_date,
+)
 from .html import convert_rendered, split_credit, strip_tags, text_to_html, wpautop
 from .wordpress import legacy_key, map_status, parse_wp_datetime
 
@@ -79,7 +89,10 @@ def _datetime(value, tz) -> datetime | None:
         raise RecordError(
             f'"published_at" is not a date: {value!r} (use e.g. 2019-06-12T08:30:00Z)'
         )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    try:
+        return storable_date(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz))
+    except DateOutOfRange as exc:
+        raise RecordError(f'"published_at": {exc}') from None
 
 
 def record_from_object(obj, *, source, location, tz) -> ImportRecord:
@@ -290,7 +303,7 @@ def _safe(obj, *, source, location, tz):
         if isinstance(record, ImportRecord):
             _check_storable(record)
         return record
-    except RecordError as exc:
+    except ImportProblem as exc:  # RecordError, or a REST date out of range
         reason = str(exc)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
         # A field of a shape nobody documented (REST exports vary by plugin):

@@ -1,9 +1,12 @@
 """WordPress conventions shared by the WXR and REST API readers: identity, statuses, dates."""
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
+
+from .base import storable_date
 
 PUBLISHED, DRAFT, IN_REVIEW, UNPUBLISHED = "published", "draft", "in_review", "unpublished"
 
@@ -68,7 +71,8 @@ def legacy_key(site: str, post_id: str, guid: str = "") -> str:
 
 
 def parse_wp_datetime(value: str, tz) -> datetime | None:
-    """A "YYYY-MM-DD HH:MM:SS" WordPress date in `tz`; None for empty or zero dates."""
+    """A "YYYY-MM-DD HH:MM:SS" WordPress date in `tz`, as UTC; None for empty or
+    zero dates; DateOutOfRange for one pages could not show."""
     value = (value or "").strip().replace("T", " ")
     if not value or value.startswith("0000-00-00"):
         return None
@@ -79,20 +83,26 @@ def parse_wp_datetime(value: str, tz) -> datetime | None:
             naive = datetime.strptime(value[:10], "%Y-%m-%d")
         except ValueError:
             return None
-    if naive.year < 1970:
-        return None
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    return storable_date(naive.replace(tzinfo=tz))
+
+
+# "Wed, 30 Nov -0001 00:00:00 +0000", WordPress's pubDate of a post that never
+# had a date, reads as 2000-11-30 to the email parser: only four-digit years count.
+_RFC822_YEAR = re.compile(r"^(?:\w{3},\s*)?\d{1,2}\s+\w{3}\s+\d{4}\s")
 
 
 def parse_rfc822(value: str) -> datetime | None:
-    """pubDate; WordPress writes "-0001" years for posts that never had a date."""
+    """pubDate, as UTC; None for a missing or zero date."""
+    value = (value or "").strip()
+    if not _RFC822_YEAR.match(value):
+        return None
     try:
-        parsed = parsedate_to_datetime((value or "").strip())
+        parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if parsed is None or parsed.year < 1970 or parsed.tzinfo is None:
+    if parsed is None or parsed.tzinfo is None:
         return None
-    return parsed.astimezone(UTC)
+    return storable_date(parsed)
 
 
 def post_date(*, gmt: str, local: str, pub_date: str, tz) -> datetime | None:

@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 import pytest
@@ -476,10 +477,10 @@ HOSTILE = (
 )
 
 
-def wxr_item(post_id, title, content):
+def wxr_item(post_id, title, content="<p>Text.</p>", dates=None):
+    dates = dates or "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>"
     return (
-        f"<item><title>{title}</title><wp:post_id>{post_id}</wp:post_id>"
-        "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>"
+        f"<item><title>{title}</title><wp:post_id>{post_id}</wp:post_id>{dates}"
         "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
         '<category domain="category" nicename="harbour"><![CDATA[Harbour]]></category>'
         f"<content:encoded><![CDATA[{content}]]></content:encoded></item>"
@@ -624,3 +625,85 @@ def test_a_retried_batch_keeps_what_the_conversion_noted(tmp_path, refuse_title)
     assert created["title"] == "Dawn boats"
     assert created["warnings"] == ["removed shortcodes: [gallery]×1"]
     assert by_action(report, "failed")[0]["title"] == "Refused"
+
+
+@pytest.mark.parametrize(
+    "published_at", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00", "9999-12-31"]
+)
+def test_a_date_pages_could_not_show_fails_its_record_alone(tmp_path, client, published_at):
+    source = write_jsonl(tmp_path / "a.jsonl", 3, {1: {"published_at": published_at}})
+    report, _, err, error = run_import(tmp_path, source, expect_error=True)
+
+    [failed] = by_action(report, "failed")
+    assert failed["location"] == "line 2"
+    assert "out of range" in failed["reason"]
+    assert error.returncode == 1 and "Traceback" not in err
+    assert Article.objects.count() == 2
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        "<wp:post_date>9999-12-31 23:00:00</wp:post_date>"
+        "<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>",
+        "<pubDate>Fri, 31 Dec 9999 23:00:00 -0500</pubDate>",
+    ],
+)
+def test_a_wordpress_date_pages_could_not_show_fails_its_post_alone(tmp_path, client, dates):
+    source = write_wxr(
+        tmp_path / "a.xml", wxr_item(1, "Far future", dates=dates), wxr_item(2, "Ordinary")
+    )
+    report, _, err, error = run_import(
+        tmp_path, source, "--timezone", "America/New_York", expect_error=True
+    )
+
+    [failed] = by_action(report, "failed")
+    assert failed["location"] == "item 1" and "out of range" in failed["reason"]
+    assert "Traceback" not in err
+    assert list(Article.objects.values_list("title", flat=True)) == ["Ordinary"]
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        "<wp:post_date_gmt>1965-05-01 08:30:00</wp:post_date_gmt>",
+        "<wp:post_date>1965-05-01 08:30:00</wp:post_date>",
+        "<pubDate>Sat, 01 May 1965 08:30:00 +0000</pubDate>",
+    ],
+)
+def test_a_wordpress_archive_keeps_its_dates_before_1970(tmp_path, dates):
+    run_import(tmp_path, write_wxr(tmp_path / "a.xml", wxr_item(1, "Back issue", dates=dates)))
+
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at == datetime(1965, 5, 1, 8, 30, tzinfo=UTC)
+
+
+def test_wordpress_zero_pubdate_is_no_date(tmp_path):
+    # What WordPress writes for a post that never had a date; the email parser
+    # reads it as 2000-11-30.
+    dates = "<pubDate>Wed, 30 Nov -0001 00:00:00 +0000</pubDate>"
+    report, *_ = run_import(
+        tmp_path, write_wxr(tmp_path / "a.xml", wxr_item(1, "Undated", dates=dates))
+    )
+
+    article = Article.objects.get()
+    assert article.published_at is None and article.status == Article.Status.DRAFT
+    assert "no publication date" in " ".join(report["records"][0]["warnings"])
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--published-at", "2019-02-30"], "is not a date"),
+        (["--published-at", "9999-12-31T23:00-05:00"], "out of range"),
+        (["--report", "/nonexistent/folder/report.json"], "No such file or directory"),
+    ],
+)
+def test_bad_options_are_refused_with_a_message(tmp_path, option, message):
+    source = write_jsonl(tmp_path / "a.jsonl", 1)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_articles", str(source), *option, stdout=io.StringIO())
+    assert not Article.objects.exists()

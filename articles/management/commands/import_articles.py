@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.importers import ImportOptions, import_paths
+from articles.importers.base import DateOutOfRange, storable_date
 from sections.models import Section
 
 
@@ -144,7 +145,10 @@ class Command(BaseCommand):
         import_options = self._options(options)
         verbosity = options["verbosity"]
         bar = ProgressBar(self.stderr._out, enabled=verbosity >= 1 and self.stderr.isatty())
-        report = JsonReport(options["report"]) if options["report"] else None
+        try:
+            report = JsonReport(options["report"]) if options["report"] else None
+        except OSError as exc:
+            raise CommandError(f"--report {options['report']!r}: {exc.strerror}.") from None
 
         def on_outcome(outcome):
             if report:
@@ -217,13 +221,20 @@ class Command(BaseCommand):
         published_at = None
         if options["published_at"]:
             value = options["published_at"]
-            published_at = parse_datetime(value)
-            if published_at is None and parse_date(value):
-                published_at = datetime.combine(parse_date(value), dt_time())
+            try:  # "2019-02-30" has the shape of a date: parse_date() raises
+                published_at = parse_datetime(value)
+                if published_at is None and parse_date(value):
+                    published_at = datetime.combine(parse_date(value), dt_time())
+            except ValueError:
+                published_at = None
             if published_at is None:
                 raise CommandError(f"--published-at {value!r} is not a date or date-time.")
             if published_at.tzinfo is None:
                 published_at = published_at.replace(tzinfo=tz)
+            try:
+                published_at = storable_date(published_at)
+            except DateOutOfRange as exc:
+                raise CommandError(f"--published-at: {exc}.") from None
         if options["images_dir"] and not Path(options["images_dir"]).is_dir():
             raise CommandError(f"--images-dir {options['images_dir']!r} is not a directory.")
         if options["batch_size"] < 1:
