@@ -188,6 +188,11 @@ def strip_invisible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
+def is_blank(text: str) -> bool:
+    """Nothing a reader could see: whitespace and invisible characters only."""
+    return not strip_invisible(text).strip()
+
+
 def clean_slug(value: str, *, max_length: int = 255) -> str:
     """A source slug as a Newsroom slug: percent-decoded, visible, Unicode-aware."""
     value = unquote(value.strip())

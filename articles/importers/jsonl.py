@@ -16,6 +16,7 @@ from .base import (
     ImportRecord,
     Skip,
     SourceError,
+    is_blank,
     one_line,
     storable_date,
 )
@@ -62,6 +63,8 @@ def _text(obj, name, *, required=False, max_length=None):
         raise RecordError(f'"{name}" must be a string, not {type(value).__name__}')
     if max_length and len(value) > max_length:
         raise RecordError(f'"{name}" is longer than {max_length} characters')
+    if required and is_blank(value):
+        raise RecordError(f'"{name}" is blank')
     return value
 
 
@@ -177,6 +180,9 @@ def record_from_rest(obj, *, source, location, tz):
         ]
     if not authors and obj.get("author"):
         warnings.append(f"author {obj['author']} is not embedded: no byline (export with _embed)")
+    if is_blank(title):  # as the WXR reader does
+        title = f"Untitled (WordPress post {obj.get('id') or '?'})"
+        warnings.append("the post has no title: a placeholder was used")
     categories = [
         Category(strip_tags(t["name"]), t["slug"] if _is_text(t.get("slug")) else "")
         for t in terms

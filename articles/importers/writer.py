@@ -116,6 +116,10 @@ class _Names:
             if slug:
                 self.slugs.add(slug[0])
         self.pending_ids, self.pending_slugs = {}, set()
+        # Names this import created (or, in a dry run, would have): the summary's
+        # count, which neither a batch retried record by record nor the dry run's
+        # rolled-back batches may count twice.
+        self.created = set()
 
     def get(self, name):
         key = _fold(name)
@@ -132,8 +136,13 @@ class _Names:
         return slug
 
     def commit(self):
+        self.created |= self.pending_ids.keys()
         self.ids.update(self.pending_ids)
         self.slugs |= self.pending_slugs
+        self.rollback()
+
+    def dry_run_done(self):
+        self.created |= self.pending_ids.keys()
         self.rollback()
 
     def rollback(self):
@@ -155,7 +164,8 @@ def _path_template(section_slug):
     return unquote(reverse("articles:detail", kwargs=kwargs)).split(_SLUG_MARK)
 
 
-def _credit_name(name):
+def _name(name):
+    """An author or credit name as stored: whitespace collapsed, at most 200 characters."""
     return " ".join(name.split())[:200]
 
 
@@ -178,8 +188,6 @@ class ArticleWriter:
             options.default_published_at.isoformat() if options.default_published_at else None,
             sorted((k, s.pk) for k, s in options.category_map.items()),
         ]
-        self.created_authors = 0
-        self.created_sections = 0
         self.indexer = None  # BackgroundIndexer, once a batch has committed (PostgreSQL)
         self._index_later = False
         self._unindexed = []
@@ -203,6 +211,14 @@ class ArticleWriter:
             except DatabaseError as exc:
                 outcomes.append(self._failed(record, f"database refused it: {exc}"))
         return outcomes
+
+    @property
+    def created_authors(self):
+        return len(self.authors.created)
+
+    @property
+    def created_sections(self):
+        return len(self.sections.created)
 
     def close(self):
         """Wait for the background indexing of what was written."""
@@ -230,7 +246,7 @@ class ArticleWriter:
                 cache.rollback()
             raise
         for cache in caches:
-            cache.rollback() if self.options.dry_run else cache.commit()
+            cache.dry_run_done() if self.options.dry_run else cache.commit()
         if not self.options.dry_run:
             self._after_commit(outcomes)
         return outcomes
@@ -397,34 +413,32 @@ class ArticleWriter:
             )
             pk = self.sections.pending_ids[_fold(name)] = section.pk
             self.section_slugs[pk] = section.slug
-            self.created_sections += 1
         return pk
 
     def _create_missing_authors(self, names):
         missing = {}
-        for name in names:
+        for name in map(_name, names):
             if name and self.authors.get(name) is None:
                 missing.setdefault(_fold(name), name)  # the first spelling met wins
         if missing:
             created = Author.objects.bulk_create(
                 [
-                    Author(name=n[:200], slug=self.authors.unique_slug(n, fallback="author"))
+                    Author(name=n, slug=self.authors.unique_slug(n, fallback="author"))
                     for n in missing.values()
                 ]
             )
             for author in created:
                 self.authors.pending_ids[_fold(author.name)] = author.pk
-            self.created_authors += len(created)
 
     def _author_ids(self, record):
-        return [self.authors.get(n) for n in record.authors if n]
+        return [self.authors.get(n) for n in map(_name, record.authors) if n]
 
     def _create_missing_credits(self, names):
         # One INSERT for the batch: an archive can name thousands of
         # photographers, and a query each was most of a WXR batch's writing.
         missing = {}
         for name in names:
-            name = _credit_name(name)
+            name = _name(name)
             if name and self.credits.get(name) is None:
                 missing.setdefault(_fold(name), name)  # the first spelling met wins
         if not missing:
@@ -445,7 +459,7 @@ class ArticleWriter:
             self.credits.pending_ids[_fold(name)] = pk
 
     def _credit_id(self, name):
-        name = _credit_name(name)
+        name = _name(name)
         return self.credits.get(name) if name else None
 
     def _lead_image(self, record):

@@ -19,7 +19,16 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .base import Category, Failure, ImportRecord, Skip, SourceError, one_line, url_path
+from .base import (
+    Category,
+    Failure,
+    ImportRecord,
+    Skip,
+    SourceError,
+    is_blank,
+    one_line,
+    url_path,
+)
 from .html import convert_wordpress, split_credit, strip_tags
 from .wordpress import is_number, legacy_key, map_status, post_date, site_key
 
@@ -404,7 +413,7 @@ class WxrFile:
                 self.source, location, "the item has neither wp:post_id nor guid", title=title
             )
         warnings = []
-        if not title:
+        if is_blank(title):
             title = f"Untitled (WordPress post {post_id or '?'})"
             warnings.append("the post has no title: a placeholder was used")
         elif len(title) > 300:

@@ -707,3 +707,44 @@ def test_bad_options_are_refused_with_a_message(tmp_path, option, message):
     with pytest.raises(CommandError, match=message):
         call_command("import_articles", str(source), *option, stdout=io.StringIO())
     assert not Article.objects.exists()
+
+
+def test_an_author_name_longer_than_a_name_may_be_is_cut_not_a_failure(tmp_path):
+    long_name = "Ana " + "Longname" * 30
+    source = write_jsonl(tmp_path / "a.jsonl", 2, {0: {"authors": [long_name]}})
+    run_import(tmp_path, source)
+    report, *_ = run_import(tmp_path, source, "--update")
+
+    byline = Byline.objects.get(article__legacy_key="jsonl:bulk-0")
+    assert byline.author.name == long_name[:200]
+    assert Author.objects.filter(name=long_name[:200]).count() == 1
+    assert report["summary"]["failed"] == 0
+
+
+@pytest.mark.parametrize("title", ["   ", "\u200b\u200e"])
+def test_a_blank_title_fails_its_record(tmp_path, title):
+    source = write_jsonl(tmp_path / "a.jsonl", 2, {0: {"title": title}})
+    report, *_ = run_import(tmp_path, source, expect_error=True)
+
+    assert by_action(report, "failed")[0]["reason"] == '"title" is blank'
+    assert Article.objects.count() == 1
+
+
+def test_new_authors_and_sections_are_counted_once(tmp_path, refuse_title):
+    rows = {n: {"section": "New Desk", "authors": ["Ann Lee"]} for n in range(3)}
+    rows[2]["title"] = "Refused"  # the batch is retried record by record
+    source = write_jsonl(tmp_path / "a.jsonl", 3, rows)
+    dry, *_ = run_import(tmp_path, source, "--dry-run", "--batch-size", "1", expect_error=True)
+    real, *_ = run_import(tmp_path, source, expect_error=True)
+
+    for report in (dry, real):
+        assert report["summary"]["authors_created"] == 1
+        assert report["summary"]["sections_created"] == 1
+    assert Author.objects.filter(name="Ann Lee").count() == 1
+
+
+def test_a_wordpress_post_with_an_invisible_title_gets_a_placeholder(tmp_path):
+    report, *_ = run_import(tmp_path, write_wxr(tmp_path / "a.xml", wxr_item(7, "\u200b ")))
+
+    assert Article.objects.get().title == "Untitled (WordPress post 7)"
+    assert "placeholder" in report["records"][0]["warnings"][0]
