@@ -287,7 +287,11 @@ class ArticleWriter:
                 continue
             record.finish()
             fingerprint = record.fingerprint(self.defaults_key)
-            if found and found.legacy_hash == fingerprint:
+            if (
+                found
+                and found.legacy_hash == fingerprint
+                and not self._image_now_at_hand(record, found)
+            ):
                 outcomes.append(self._skipped(record, found.pk, "unchanged since the last import"))
             else:
                 try:
@@ -461,6 +465,13 @@ class ArticleWriter:
     def _credit_id(self, name):
         name = _name(name)
         return self.credits.get(name) if name else None
+
+    def _image_now_at_hand(self, record, found):
+        """An article imported without its picture (no --images-dir then, or the
+        file missing) gets it from an --update that finds the file."""
+        return bool(
+            record.image and not found.lead_image and self.images and self.images.find(record.image)
+        )
 
     def _lead_image(self, record):
         """Lead image fields for the Article constructor (with its size, so no file

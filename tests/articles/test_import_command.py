@@ -263,6 +263,24 @@ def test_lead_images_are_found_by_path_or_name_and_stored_once(tmp_path, media_r
     assert (updated.lead_image_width, updated.lead_image_height) == (32, 32)
 
 
+def test_an_update_adds_the_picture_an_earlier_import_could_not(tmp_path, media_root):
+    images = tmp_path / "uploads"
+    images.mkdir()
+    source = write_jsonl(tmp_path / "a.jsonl", 2, {0: {"image": "pier.jpg"}})
+    run_import(tmp_path, source)  # no --images-dir: no picture, a warning
+    run_import(tmp_path, source, "--update", "--images-dir", images)  # not there yet
+    assert not Article.objects.get(legacy_key="jsonl:bulk-0").lead_image
+
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(images / "pier.jpg")
+    report, *_ = run_import(tmp_path, source, "--update", "--images-dir", images)
+    again, *_ = run_import(tmp_path, source, "--update", "--images-dir", images)
+
+    article = Article.objects.get(legacy_key="jsonl:bulk-0")
+    assert (article.lead_image_width, article.lead_image_height) == (40, 30)
+    assert report["summary"]["updated"] == 1  # the other record has no picture
+    assert again["summary"]["updated"] == 0 and again["summary"]["skipped"] == 2
+
+
 def test_a_missing_image_is_a_warning_not_a_failure(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
