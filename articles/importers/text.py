@@ -50,6 +50,8 @@ _PARTICLES = frozenset(
 )
 # A dek without a credit line after it is told from a first body paragraph by length.
 MAX_DEK_LENGTH = 300
+# How far into a page the header (dek, caption, credit, byline) is looked for.
+MAX_HEADER_LINES = 16
 
 
 class TextParseError(ImportProblem):
@@ -93,6 +95,12 @@ def _byline(line: str):
     return names or None
 
 
+def _first_block(lines, header):
+    """The lines of the block the header starts with (a dek wrapped over several)."""
+    start, block = header[0][0], lines[header[0][0]][3]
+    return [line for _, line, _, index in lines[start:] if index == block]
+
+
 def decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
@@ -116,11 +124,13 @@ def parse_text(data: bytes, *, source: str = "") -> ImportRecord:
     # Work line by line, remembering where blocks end: the caption and its
     # credit share a block, body paragraphs are whole blocks.
     lines = [
-        (number + i, line, i == len(b) - 1) for number, b in blocks for i, line in enumerate(b)
+        (number + i, line, i == len(b) - 1, index)
+        for index, (number, b) in enumerate(blocks)
+        for i, line in enumerate(b)
     ]
     if len(lines) < 2:
         raise TextParseError("a page dump needs at least a section name and a title", 1)
-    (_, section, _), (title_line, title, _) = lines[0], lines[1]
+    (_, section, *_), (title_line, title, *_) = lines[0], lines[1]
     if len(title) > 300:
         raise TextParseError("the title (line 2) is longer than 300 characters", title_line)
     if len(section) > 100:
@@ -129,7 +139,9 @@ def parse_text(data: bytes, *, source: str = "") -> ImportRecord:
 
     authors, header, credit, caption = [], [], "", ""
     i = 2
-    while i < len(lines) and len(header) < 3:
+    # The header (dek, caption and credit, a byline) is a few blocks; a dek may
+    # be wrapped over several lines of one.
+    while i < len(lines) and len({lines[j][3] for j, _ in header}) < 3 and i < MAX_HEADER_LINES:
         line, block_end = lines[i][1], lines[i][2]
         credit_match = _CREDIT.match(line)
         if credit_match:
@@ -151,18 +163,21 @@ def parse_text(data: bytes, *, source: str = "") -> ImportRecord:
             header.append((i, line))
         i += 1
 
+    first = _first_block(lines, header) if header else []
     if credit or caption:
         dek_lines, body_start = [line for _, line in header], i
-    elif header and len(header[0][1]) <= MAX_DEK_LENGTH and len(lines) > header[0][0] + 1:
+    elif (
+        first and len(" ".join(first)) <= MAX_DEK_LENGTH and len(lines) > header[0][0] + len(first)
+    ):
         # No credit line: a short first paragraph is the dek, the rest is body.
-        dek_lines, body_start = [header[0][1]], header[0][0] + 1
+        dek_lines, body_start = first, header[0][0] + len(first)
     elif header:
         dek_lines, body_start = [], header[0][0]
     else:
         dek_lines, body_start = [], i
 
     paragraphs, current = [], []
-    for _number, line, block_end in lines[body_start:]:
+    for _number, line, block_end, _block in lines[body_start:]:
         if not paragraphs and not current and _norm(line) in chrome:
             continue  # a caption-less repeat of the title just above the body
         current.append(line)

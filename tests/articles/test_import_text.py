@@ -209,3 +209,29 @@ def test_a_dump_named_twice_is_read_once(tmp_path):
 
     assert len(by_action(report, "created")) == 1
     assert not by_action(report, "failed")
+
+
+def test_a_dek_wrapped_over_lines_with_a_byline_still_finds_caption_and_credit():
+    record = parse_text(
+        "Coastal Affairs\n\nBoard votes\n\nBy Ines Marlow\n\n"
+        "After a year of hearings, the board\nvoted at last.\n\n"
+        "The ferry leaves at dawn.\nCredit: Harbour Gazette Archive\n\nBody.\n".encode()
+    )
+
+    assert record.authors == ["Ines Marlow"]
+    assert record.dek == "After a year of hearings, the board voted at last."
+    assert (record.image_caption, record.image_credit) == (
+        "The ferry leaves at dawn.",
+        "Harbour Gazette Archive",
+    )
+    assert record.body == "<p>Body.</p>"
+
+
+def test_a_dek_wrapped_over_lines_without_a_credit_stays_whole():
+    record = parse_text(
+        b"Coastal Affairs\n\nBoard votes\n\nAfter a year of hearings, the board\n"
+        b"voted at last.\n\nFirst paragraph.\n\nSecond.\n"
+    )
+
+    assert record.dek == "After a year of hearings, the board voted at last."
+    assert record.body == "<p>First paragraph.</p>\n<p>Second.</p>"
