@@ -48,6 +48,15 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 _PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "bin", "al"}
 )
+# "d'Arcy", "l'Estrange": an elided particle before a capital.
+_ELIDED = re.compile(r"^[a-z]['’]\w")
+# What follows a name after a comma in a byline ("By Ines Marlow, Staff Writer").
+_ROLES = frozenset(
+    {
+        "writer", "correspondent", "editor", "reporter", "contributor", "columnist",
+        "photographer", "staff", "chief", "producer", "analyst", "intern",
+    }
+)  # fmt: skip
 # A dek without a credit line after it is told from a first body paragraph by length.
 MAX_DEK_LENGTH = 300
 # How far into a page the header (dek, caption, credit, byline) is looked for.
@@ -86,11 +95,12 @@ def _byline(line: str):
     if not match:
         return None
     names = [n for n in _NAME_SPLIT.split(match.group("names").rstrip(".")) if n]
+    names = [n for n in names if n.split()[-1].casefold().removesuffix("s") not in _ROLES]
     for name in names:
         words = name.split()
         if not 1 <= len(words) <= 5:
             return None
-        if not all(w[0].isupper() or w.casefold() in _PARTICLES for w in words):
+        if not all(w[0].isupper() or w.casefold() in _PARTICLES or _ELIDED.match(w) for w in words):
             return None
     return names or None
 

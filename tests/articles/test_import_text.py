@@ -213,9 +213,9 @@ def test_a_dump_named_twice_is_read_once(tmp_path):
 
 def test_a_dek_wrapped_over_lines_with_a_byline_still_finds_caption_and_credit():
     record = parse_text(
-        "Coastal Affairs\n\nBoard votes\n\nBy Ines Marlow\n\n"
-        "After a year of hearings, the board\nvoted at last.\n\n"
-        "The ferry leaves at dawn.\nCredit: Harbour Gazette Archive\n\nBody.\n".encode()
+        b"Coastal Affairs\n\nBoard votes\n\nBy Ines Marlow\n\n"
+        b"After a year of hearings, the board\nvoted at last.\n\n"
+        b"The ferry leaves at dawn.\nCredit: Harbour Gazette Archive\n\nBody.\n"
     )
 
     assert record.authors == ["Ines Marlow"]
@@ -235,3 +235,19 @@ def test_a_dek_wrapped_over_lines_without_a_credit_stays_whole():
 
     assert record.dek == "After a year of hearings, the board voted at last."
     assert record.body == "<p>First paragraph.</p>\n<p>Second.</p>"
+
+
+@pytest.mark.parametrize(
+    "line, authors",
+    [
+        ("By Ines Marlow, Staff Writer", ["Ines Marlow"]),
+        ("By Ines Marlow and Teo Varga, Special Correspondents", ["Ines Marlow", "Teo Varga"]),
+        ("By Marie-Claire d'Arcy", ["Marie-Claire d'Arcy"]),
+        ("By Ana Lim, Teo Varga and Jo Reyes", ["Ana Lim", "Teo Varga", "Jo Reyes"]),
+        ("By the time we arrived, it was over.", None),
+    ],
+)
+def test_byline_names_leave_out_job_titles(line, authors):
+    record = parse_text(f"Arts\n\nA Title\n\nA dek.\n\n{line}\n\nBody.\n".encode())
+
+    assert record.authors == (authors or [])
