@@ -193,6 +193,37 @@ def test_ctrl_c_in_the_command_says_how_to_finish_and_closes_the_report(tmp_path
     assert Article.objects.count() == 0
 
 
+def test_the_report_of_an_unfinished_import_says_what_it_wrote(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "a.jsonl", 5)
+
+    def interrupt(self, progress):
+        if progress.records == 3:  # the first batch of two is in
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_articles.ProgressBar, "update", interrupt)
+    report = tmp_path / "r.json"
+    with pytest.raises(CommandError):
+        call_command(
+            "import_articles", str(source), "--batch-size", "2", "--report", str(report),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["interrupted"] is True and summary["created"] == 2
+    assert Article.objects.count() == 2
+
+    def crash(self, progress):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(import_articles.ProgressBar, "update", crash)
+    with pytest.raises(RuntimeError):
+        call_command("import_articles", str(source), "--report", str(report), stdout=io.StringIO())
+
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["interrupted"] is False
+    assert summary["error"] == "RuntimeError: disk on fire"
+
+
 def test_queries_grow_with_batches_not_with_records(tmp_path):
     run_import(tmp_path, write_jsonl(tmp_path / "warm.jsonl", 30))  # authors, sections, credits
 

@@ -11,6 +11,7 @@ and the next run picks up where it stopped. See README.md, "Importing an archive
 import json
 import time
 import zoneinfo
+from collections import Counter
 from datetime import datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -150,9 +151,13 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"--report {options['report']!r}: {exc.strerror}.") from None
 
+        so_far = Counter()  # for the report of an import that does not finish
+
         def on_outcome(outcome):
             if report:
                 report.add(outcome)
+            if outcome.location != "file":
+                so_far[outcome.action] += 1
             where = f"{outcome.source}:{outcome.location}"
             if outcome.action == "failed" and verbosity >= 1:
                 bar.clear()
@@ -166,7 +171,7 @@ class Command(BaseCommand):
                 for warning in outcome.warnings:
                     self.stdout.write(self.style.WARNING(f"{where}: warning: {warning}"))
 
-        summary, interrupted = None, False
+        summary, interrupted, error = None, False, ""
         try:
             summary = import_paths(
                 options["paths"],
@@ -176,10 +181,17 @@ class Command(BaseCommand):
             )
         except KeyboardInterrupt:
             interrupted = True
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             bar.clear()
             if report:
-                report.close(self._summary_dict(summary, interrupted, import_options.dry_run))
+                report.close(
+                    self._summary_dict(summary, interrupted, import_options.dry_run)
+                    if summary
+                    else self._unfinished_dict(so_far, interrupted, error, import_options.dry_run)
+                )
         if interrupted:
             raise CommandError(
                 "Interrupted. The batch in progress was rolled back; everything before it is "
@@ -256,9 +268,16 @@ class Command(BaseCommand):
         slugs = ", ".join(Section.objects.values_list("slug", flat=True)[:30])
         return f"Existing sections: {slugs}." if slugs else "There are no sections yet."
 
+    def _unfinished_dict(self, so_far, interrupted, error, dry_run):
+        """An import stopped before its end: what was written before it stopped."""
+        return {
+            "interrupted": interrupted,
+            "dry_run": dry_run,
+            **{k: so_far[k] for k in ("created", "updated", "skipped", "failed")},
+            **({"error": error} if error else {}),
+        }
+
     def _summary_dict(self, summary, interrupted, dry_run):
-        if summary is None:
-            return {"interrupted": interrupted, "dry_run": dry_run}
         return {
             "interrupted": interrupted,
             "dry_run": dry_run,
