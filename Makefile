@@ -58,9 +58,11 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # Import each shared legacy sample (and the seed page dump), when present, into
-# a scratch database three times; they stay outside the project.
+# a scratch database three times; they stay outside the project. SHARED=DIR
+# points at them from a clone elsewhere.
+SHARED ?= ../shared
 import-samples: install
-	$(BIN)/python bench/import/samples.py --shared ../shared
+	$(BIN)/python bench/import/samples.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/import/samples.py [--shared ../shared]
 
-Each file is imported into an empty database (a scratch SQLite file unless
-DATABASE_URL says otherwise), then imported again (must create nothing), then
+Each file is imported into an empty database (always a scratch SQLite file,
+never the site's own), then imported again (must create nothing), then
 again with --update (must change nothing). Prints one line per file. The files
 stay where they are: they are other people's text and never enter the project.
 """
