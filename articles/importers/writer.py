@@ -49,6 +49,8 @@ UPDATE_FIELDS = [
 ]
 
 
+MAX_REDIRECT_PATH = Redirect._meta.get_field("old_path").max_length
+
 LEAD_IMAGE_FIELDS = ("lead_image", "lead_image_width", "lead_image_height")
 
 
@@ -550,7 +552,12 @@ class ArticleWriter:
             if previous and (previous[0], previous[1]) != (article.section_id, article.slug):
                 paths.append(self._path(*previous))
             for path in paths:
-                if path and path != own and len(path) <= 500:
+                if len(path) > MAX_REDIRECT_PATH:
+                    warnings.setdefault(article.pk, []).append(
+                        f"no redirect from {path[:60]}…: an address over"
+                        f" {MAX_REDIRECT_PATH} characters"
+                    )
+                elif path and path != own:
                     wanted.setdefault(path, article)
         if not wanted:
             return warnings

@@ -797,3 +797,13 @@ def test_a_wordpress_post_with_an_invisible_title_gets_a_placeholder(tmp_path):
 
     assert Article.objects.get().title == "Untitled (WordPress post 7)"
     assert "placeholder" in report["records"][0]["warnings"][0]
+
+
+def test_a_redirect_too_long_to_keep_is_a_warning(tmp_path):
+    long_path = "/2019/" + "very-long-" * 60 + "/"
+    source = write_jsonl(tmp_path / "a.jsonl", 1, {0: {"redirects": [long_path, "/old/one/"]}})
+    report, *_ = run_import(tmp_path, source)
+
+    [warning] = report["records"][0]["warnings"]
+    assert warning.startswith("no redirect from /2019/very-long-") and "500 characters" in warning
+    assert set(Redirect.objects.values_list("old_path", flat=True)) == {"/notes/0/", "/old/one/"}
