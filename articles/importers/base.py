@@ -91,9 +91,9 @@ class ImportRecord:
     body_warnings: list[str] = field(default_factory=list)
 
     def finish(self):
-        """Convert (WXR) and sanitize the body. The writer calls it only for
-        records it writes or compares, so a re-run skips that work for every
-        article it already has."""
+        """Convert (WXR) and sanitize the body, once. The reader does it for
+        records of articles the site does not have yet, the writer for any
+        other it writes or compares: a re-run skips the work for the rest."""
         if self.finished:
             return
         if self.convert is not None:
