@@ -32,8 +32,8 @@ LATEST_DATE = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def storable_date(value: datetime, name="publication date") -> datetime:
-    """An aware `value` in UTC; DateOutOfRange if it falls outside what pages can show
-    (stored anyway, PostgreSQL would have answered every page with an error)."""
+    """An aware `value` in UTC, or DateOutOfRange if pages could not show it: stored,
+    such a date broke every page that lists it (psycopg cannot load it into Python)."""
     try:
         utc = value.astimezone(UTC)
     except OverflowError:
@@ -58,7 +58,7 @@ class ImportRecord:
     """One article as read from a source, before it meets the database.
 
     Text fields are plain text except `body`: HTML, or the source's content
-    when `convert` is set; the writer sanitizes it with `finish()`.
+    when `convert` is set, until `finish()` converts and sanitizes it.
     `status` is an `Article.Status` value or None for "use the default".
     """
 

@@ -277,7 +277,7 @@ class ArticleWriter:
             .select_for_update()
             .values_list(*EXISTING_FIELDS, named=True)
         }
-        outcomes, todo, work = [], [], []
+        outcomes, todo = [], []
         for record in records:
             found = existing.get(record.legacy_key)
             if found and not self.options.update:
