@@ -31,7 +31,7 @@ EARLIEST_DATE = datetime(1, 1, 2, tzinfo=UTC)
 LATEST_DATE = datetime(9999, 12, 30, tzinfo=UTC)
 
 
-def storable_date(value: datetime, name="publication date") -> datetime:
+def storable_date(value: datetime) -> datetime:
     """An aware `value` in UTC, or DateOutOfRange if pages could not show it: stored,
     such a date broke every page that lists it (psycopg cannot load it into Python)."""
     try:
@@ -39,7 +39,9 @@ def storable_date(value: datetime, name="publication date") -> datetime:
     except OverflowError:
         utc = None
     if utc is None or not EARLIEST_DATE <= utc <= LATEST_DATE:
-        raise DateOutOfRange(f"the {name} {value.isoformat()} is out of range (years 1 to 9999)")
+        raise DateOutOfRange(
+            f"the publication date {value.isoformat()} is out of range (years 1 to 9999)"
+        )
     return utc
 
 

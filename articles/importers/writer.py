@@ -138,13 +138,8 @@ class _Names:
         return slug
 
     def commit(self):
-        self.created |= self.pending_ids.keys()
         self.ids.update(self.pending_ids)
         self.slugs |= self.pending_slugs
-        self.rollback()
-
-    def dry_run_done(self):
-        self.created |= self.pending_ids.keys()
         self.rollback()
 
     def rollback(self):
@@ -248,7 +243,8 @@ class ArticleWriter:
                 cache.rollback()
             raise
         for cache in caches:
-            cache.dry_run_done() if self.options.dry_run else cache.commit()
+            cache.created |= cache.pending_ids.keys()
+            cache.rollback() if self.options.dry_run else cache.commit()
         if not self.options.dry_run:
             self._after_commit(outcomes)
         return outcomes
