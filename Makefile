@@ -53,9 +53,11 @@ bench: install
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, and the apps' layering (pyproject.toml [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Import each shared legacy sample (and the seed page dump), when present, into
 # a scratch database three times; they stay outside the project. SHARED=DIR

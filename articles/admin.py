@@ -1,3 +1,6 @@
+"""The authoring UI: articles with their workflow buttons, history and restore;
+authors, credits, redirects and the event log."""
+
 import difflib
 import re
 
@@ -15,10 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, strip_tags
 
-from . import preview
+from . import sharing
 from .forms import ArticleForm, CreditField, CreditSelect, ImageUploadField, body_field
 from .models import Article, ArticleEvent, Author, Byline, EditConflict, ImageCredit, Redirect
-from .workflow import is_editor
+from .permissions import editable_by, is_editor
 
 admin.site.site_header = admin.site.site_title = "Newsroom"
 admin.site.index_title = "Newsroom administration"
@@ -37,18 +40,19 @@ TRANSITIONS = {
 }
 
 
-def run_transition(article, name, user, note=""):
+def run_transition(article, name, user, note="", *, expected_revision=None):
     """Run transition `name`; returns the success message (errors propagate)."""
+    kwargs = {"expected_revision": expected_revision}
     if name == "submit":
-        article.submit_for_review(user, note)
+        article.submit_for_review(user, note, **kwargs)
     elif name == "publish":
-        article.publish(user, note)
+        article.publish(user, note, **kwargs)
     elif name == "schedule":
-        article.schedule(user, article.published_at, note)
+        article.schedule(user, article.published_at, note, **kwargs)
     elif name == "return":
-        article.return_to_draft(user, note)
+        article.return_to_draft(user, note, **kwargs)
     elif name == "unpublish":
-        article.unpublish(user, note)
+        article.unpublish(user, note, **kwargs)
     else:
         raise ValidationError(f"Unknown action “{name}”.")
     message = TRANSITIONS[name][2]
@@ -254,9 +258,7 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
-        if is_editor(request.user):
-            return articles
-        return articles.owned_by(request.user)
+        return editable_by(request.user, articles)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -293,14 +295,42 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         obj._history_user = request.user
-        obj.save(expected_revision=form.cleaned_data.get("loaded_revision") if change else None)
+        if change and request.POST.get("_workflow"):
+            # Saved once, by the workflow step, when the bylines are in (save_related).
+            return
+        obj.save(expected_revision=self._loaded_revision(form, change))
+
+    def _loaded_revision(self, form, change):
+        return form.cleaned_data.get("loaded_revision") if change else None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not change:
             article.record_event(request.user, ArticleEvent.Action.CREATED)
-            return
+        if name := request.POST.get("_workflow"):
+            request._workflow_outcome = self._run_workflow(request, form, formsets, change, name)
+        elif change:
+            self._record_edit(request, form, formsets)
+
+    def _run_workflow(self, request, form, formsets, change, name):
+        """The workflow step the editor clicked, saving the form's changes with it
+        (one revision, one history row). Refused, the changes are saved alone."""
+        article = form.instance
+        expected = self._loaded_revision(form, change)
+        note = request.POST.get("workflow_note", "")
+        try:
+            return messages.SUCCESS, run_transition(
+                article, name, request.user, note, expected_revision=expected
+            )
+        except (ValidationError, PermissionDenied) as error:
+            if change:
+                article.save(expected_revision=expected)
+                self._record_edit(request, form, formsets)
+            return messages.ERROR, f"Your changes were saved, but: {error_text(error)}"
+
+    def _record_edit(self, request, form, formsets):
+        article = form.instance
         changed = [str(form.fields[name].label) for name in form.changed_data]
         changed = [label for label in changed if label not in ("None", "Note")]
         if any(formset.has_changed() for formset in formsets):
@@ -318,9 +348,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 (name, *TRANSITIONS[name][:2])
                 for name in article.available_transitions(request.user)
             ]
-            extra_context["preview_url"] = reverse("articles:preview", args=[article.pk])
-            extra_context["share_url"] = request.build_absolute_uri(preview.share_url(article))
-            extra_context["share_days"] = preview.link_max_age().days
+            extra_context["preview_url"] = reverse("reader:preview", args=[article.pk])
+            extra_context["share_url"] = request.build_absolute_uri(sharing.share_url(article))
+            extra_context["share_days"] = sharing.link_max_age().days
         elif request.user.has_perm("articles.add_article"):
             extra_context["workflow_buttons"] = [("submit", *TRANSITIONS["submit"][:2])]
         try:
@@ -345,19 +375,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, *args, **kwargs)
 
     def _after_save(self, request, obj, default_response):
-        name = request.POST.get("_workflow")
-        if not name:
+        outcome = getattr(request, "_workflow_outcome", None)
+        if outcome is None:
             return default_response
-        try:
-            message = run_transition(obj, name, request.user, request.POST.get("workflow_note", ""))
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(
-                request,
-                f"Your changes were saved, but: {error_text(error)}",
-                messages.ERROR,
-            )
-        else:
-            self.message_user(request, message, messages.SUCCESS)
+        level, message = outcome
+        self.message_user(request, message, level)
         url = reverse("admin:articles_article_change", args=[obj.pk])
         if not obj.can_edit(request.user) and not self.has_view_permission(request, obj):
             url = reverse("admin:articles_article_changelist")

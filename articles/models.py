@@ -1,3 +1,6 @@
+"""The newsroom's content: authors, image credits, articles with their bylines,
+and the old addresses that redirect to them. Publication is `Article.objects.published()`."""
+
 from datetime import timedelta
 from urllib.parse import unquote
 
@@ -13,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from sections.models import Section
 
+from .addresses import url_path
 from .images import OrientedImageField
-from .pagination import PER_PAGE, paginate
 from .sanitize import sanitize_html
 from .workflow import ArticleEvent, ArticleWorkflowMixin, EditConflict  # noqa: F401
 
@@ -49,13 +52,10 @@ class Author(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:200]
-        adding = self._state.adding
         super().save(*args, **kwargs)
-        if not adding:
-            self.articles.update_search_vectors()  # the name is in their search index
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return reverse("reader:author", kwargs={"slug": self.slug})
 
     def summary(self):
         """What the author page says of itself to search engines and link previews."""
@@ -131,12 +131,9 @@ class ArticleQuerySet(models.QuerySet):
         """What a reader may see: published, and its publication time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
-    def page(self, number, per_page=PER_PAGE):
-        """Page `number` (a raw `?page=` value) with its total, in one query.
-
-        Raises django.core.paginator.InvalidPage for pages that do not exist.
-        """
-        return paginate(self, number, per_page)
+    def scheduled(self):
+        """Published, but not yet: readers see these once their time comes."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def owned_by(self, user):
         """A writer's own articles: created by them or with their byline."""
@@ -171,12 +168,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "lead_image_credit").defer(
             *(f.name for f in Article._meta.concrete_fields if isinstance(f, SearchVectorField))
         )
-
-    def update_search_vectors(self):
-        """Re-index these articles for search (see articles.search)."""
-        from .search import refresh_search_vectors  # search builds on these models
-
-        return refresh_search_vectors(self)
 
 
 class Article(ArticleWorkflowMixin, models.Model):
@@ -277,7 +268,7 @@ class Article(ArticleWorkflowMixin, models.Model):
         null=True,
         editable=False,
         help_text="Title, dek, body and author names, weighted for full-text search on "
-        "PostgreSQL; kept up to date by articles.search.refresh_search_vectors().",
+        "PostgreSQL; kept up to date by search.engine.refresh_search_vectors().",
     )
     search_rank_vector = SearchVectorField(
         null=True,
@@ -357,22 +348,15 @@ class Article(ArticleWorkflowMixin, models.Model):
         self.body = sanitize_html(self.body)
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
-            self.update_search_vector(kwargs.get("update_fields"))
             return
         with transaction.atomic(using=kwargs.get("using")):
             self.revision = self._claim_next_revision(expected_revision)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
             super().save(*args, **kwargs)
-            self.update_search_vector(kwargs.get("update_fields"))
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"section": self.section.slug, "slug": self.slug})
-
-    def update_search_vector(self, update_fields=None):
-        """Re-index this article for search, unless the save left its text alone."""
-        if update_fields is None or {"title", "dek", "body"} & set(update_fields):
-            Article.objects.filter(pk=self.pk).update_search_vectors()
+        return reverse("reader:article", kwargs={"section": self.section.slug, "slug": self.slug})
 
     def is_published(self):
         """The instance mirror of ArticleQuerySet.published()."""
@@ -426,15 +410,6 @@ class Byline(models.Model):
     def __str__(self):
         return f"{self.get_role_display()} {self.author}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Article.objects.filter(pk=self.article_id).update_search_vectors()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        Article.objects.filter(pk=self.article_id).update_search_vectors()
-        return deleted
-
 
 def bylines_with_authors():
     """Prefetch of articles' bylines, in order, each with its author."""
@@ -455,9 +430,6 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.article}"
 
     def clean(self):
-        # Imported here: the importers build on these models.
-        from .importers.base import url_path
-
         # Editors paste addresses from the old site: keep the path, decoded as
         # readers' requests carry it (and as imports store it).
         raw = self.old_path.strip()
@@ -472,20 +444,3 @@ class Redirect(models.Model):
             )
         if self.article_id and self.old_path == unquote(self.article.get_absolute_url()):
             raise ValidationError({"old_path": "This is the article's own address."})
-
-
-class ContentVersion(models.Model):
-    """A single row naming the current state of everything readers see.
-
-    Cached pages and fragments are keyed on `version`, so bumping it retires
-    them all at once, in every process and on every host. `next_publish_at`
-    is when the next scheduled article goes live: nothing is saved at that
-    moment, so readers of the version bump it themselves once it has passed.
-    """
-
-    version = models.PositiveBigIntegerField(default=1)
-    next_publish_at = models.DateTimeField(null=True, blank=True)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"content version {self.version}"

@@ -1,39 +1,50 @@
 """What happens around a save, outside `save()` itself (connected in apps.py).
 
-- Any committed change to what readers see bumps the content version, so
-  cached navigation, sidebars (and pages) are never stale.
+- Any change to what readers see is reported as a content change
+  (articles.events), sent once the transaction commits.
 - An article whose address changes keeps its old one as a Redirect, in the
   same transaction as the change.
 - A new lead image or author photo gets its renditions once committed.
 """
 
-import logging
-from urllib.parse import unquote
-
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.urls import reverse
 
 from sections.models import Section
 
-from . import cache
+from . import events
+from .addresses import article_path
 from .images import make_lead_renditions, make_square_renditions
 from .models import Article, Author, Byline, ImageCredit, Redirect
 
-logger = logging.getLogger(__name__)
-
-READER_VISIBLE_MODELS = (Article, Byline, Author, Section, ImageCredit, Redirect)
 # Statuses whose address readers may have seen (or were about to: scheduled).
 ONCE_PUBLIC = {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
+# What a saved or deleted row of each model changes, as content-change keys.
+CHANGE_KEYS = {
+    Article: lambda article: (
+        events.article_key(article.pk),
+        events.section_key(article.section_id),
+    ),
+    Byline: lambda byline: (
+        events.article_key(byline.article_id),
+        events.author_key(byline.author_id),
+    ),
+    Author: lambda author: (events.author_key(author.pk),),
+    Section: lambda section: (events.section_key(section.pk),),
+    ImageCredit: lambda credit: (events.credit_key(credit.pk),),
+    Redirect: lambda redirect: (events.REDIRECTS,),
+}
 
-def content_changed(sender, **kwargs):
-    cache.content_changed()
+
+def row_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        events.changed(*CHANGE_KEYS[sender](instance))
 
 
-def article_path(section_slug, slug):
-    """An article's path as readers' requests carry it (not percent-encoded)."""
-    return unquote(reverse("articles:detail", kwargs={"section": section_slug, "slug": slug}))
+def bylines_changed(sender, instance, pk_set=None, **kwargs):
+    if kwargs["action"].startswith("post_"):
+        events.changed(events.article_key(instance.pk))
 
 
 # -- old addresses -------------------------------------------------------------
@@ -84,6 +95,7 @@ def keep_old_section_addresses(sender, instance, raw=False, **kwargs):
         [Redirect(old_path=article_path(old_slug, slug), article_id=pk) for pk, slug in articles],
         ignore_conflicts=True,
     )
+    events.changed(events.REDIRECTS)
 
 
 # -- renditions ----------------------------------------------------------------
@@ -112,12 +124,12 @@ def author_photo_saved(sender, instance, raw=False, **kwargs):
 
 
 def connect():
-    for model in READER_VISIBLE_MODELS:
-        uid = f"articles.content_changed.{model.__name__}"
-        post_save.connect(content_changed, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=uid + ".delete")
+    for model in CHANGE_KEYS:
+        uid = f"articles.row_changed.{model.__name__}"
+        post_save.connect(row_changed, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(row_changed, sender=model, dispatch_uid=uid + ".delete")
     m2m_changed.connect(
-        content_changed, sender=Article.authors.through, dispatch_uid="articles.content_changed.m2m"
+        bylines_changed, sender=Article.authors.through, dispatch_uid="articles.bylines_changed"
     )
     pre_save.connect(remember_address, sender=Article, dispatch_uid="articles.remember_address")
     post_save.connect(keep_old_address, sender=Article, dispatch_uid="articles.keep_old_address")

@@ -2,8 +2,7 @@
 
 States: draft → in review → published (a future `published_at` means scheduled)
 → unpublished; in review (or unpublished) goes back to draft with a note.
-Writers work on their own drafts and submit them; editors (anyone with the
-`articles.publish_article` permission, superusers included) do everything else.
+Who may take which step is decided in articles.permissions.
 """
 
 from django.conf import settings
@@ -13,66 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-WRITER_GROUP = "Writer"
-EDITOR_GROUP = "Editor"
-
-# Model permissions of each group: {app_label: {model: [actions]}}.
-GROUP_PERMISSIONS = {
-    EDITOR_GROUP: {
-        "articles": {
-            "article": ["add", "change", "delete", "view", "publish"],
-            "byline": ["add", "change", "delete", "view"],
-            "author": ["add", "change", "delete", "view"],
-            "imagecredit": ["add", "change", "delete", "view"],
-            "redirect": ["add", "change", "delete", "view"],
-            "articleevent": ["view"],
-        },
-        "sections": {"section": ["add", "change", "delete", "view"]},
-    },
-    WRITER_GROUP: {
-        "articles": {
-            "article": ["add", "change", "delete", "view"],
-            "byline": ["add", "change", "delete", "view"],
-            "author": ["view"],
-            "imagecredit": ["add", "view"],
-        },
-        "sections": {"section": ["view"]},
-    },
-}
-
-
-def ensure_groups(**kwargs):
-    """Create the Writer and Editor groups with their permissions; safe to run again.
-
-    Connected to post_migrate, so every `migrate` (and every test database
-    flush) leaves the groups in place.
-    """
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    for label in ("sections", "articles"):
-        create_permissions(apps.get_app_config(label), verbosity=0)
-    for name, grants in GROUP_PERMISSIONS.items():
-        codenames = {
-            (app, f"{action}_{model}")
-            for app, models_ in grants.items()
-            for model, actions in models_.items()
-            for action in actions
-        }
-        perms = [
-            p
-            for p in Permission.objects.filter(
-                content_type__app_label__in=grants, codename__in={c for _, c in codenames}
-            ).select_related("content_type")
-            if (p.content_type.app_label, p.codename) in codenames
-        ]
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(perms)
-
-
-def is_editor(user):
-    return bool(user and user.is_active and user.has_perm("articles.publish_article"))
+from . import permissions
 
 
 class EditConflict(Exception):
@@ -124,47 +64,20 @@ RESTORABLE_FIELDS = ["kicker", "title", "dek", "body", "lead_image_alt", "lead_i
 class ArticleWorkflowMixin:
     """Transitions and permission rules of Article; every one checks who asks."""
 
-    # -- who may do what ---------------------------------------------------
+    # -- who may do what (the rules are in articles.permissions) -------------
 
     def is_owned_by(self, user):
-        """A writer's own article: they created it or have a byline on it."""
-        if self.created_by_id and self.created_by_id == user.pk:
-            return True
-        return bool(self.pk) and self.bylines.filter(author__user_id=user.pk).exists()
+        return permissions.is_owner(user, self)
 
     def can_edit(self, user):
-        if not user.has_perm("articles.change_article"):
-            return False
-        if is_editor(user):
-            return True
-        return self.status == self.Status.DRAFT and self.is_owned_by(user)
+        return permissions.can_edit(user, self)
 
     def can_delete(self, user):
-        if not user.has_perm("articles.delete_article"):
-            return False
-        if is_editor(user):
-            return True
-        # Writers may throw away their own drafts, never anything readers have seen.
-        return (
-            self.status == self.Status.DRAFT
-            and self.published_at is None
-            and self.is_owned_by(user)
-        )
+        return permissions.can_delete(user, self)
 
     def available_transitions(self, user):
         """Names of the transitions `user` may try now (requirements are checked on the try)."""
-        S = self.Status
-        if is_editor(user):
-            allowed = {
-                S.DRAFT: ["submit", "publish", "schedule"],
-                S.IN_REVIEW: ["publish", "schedule", "return"],
-                S.PUBLISHED: ["publish", "unpublish"] if self.is_scheduled() else ["unpublish"],
-                S.UNPUBLISHED: ["publish", "schedule", "return"],
-            }
-            return allowed[self.status]
-        if self.status == S.DRAFT and self.can_edit(user):
-            return ["submit"]
-        return []
+        return permissions.transitions(user, self)
 
     # -- rules -------------------------------------------------------------
 
@@ -191,7 +104,7 @@ class ArticleWorkflowMixin:
             raise ValidationError(problems)
 
     def _require_editor(self, user, doing):
-        if not is_editor(user):
+        if not permissions.is_editor(user):
             raise PermissionDenied(f"Only editors may {doing} articles.")
 
     def _require_status(self, allowed, doing):
@@ -203,13 +116,19 @@ class ArticleWorkflowMixin:
 
     # -- transitions -------------------------------------------------------
 
-    def submit_for_review(self, user, note=""):
+    # Each saves the article once, with whatever else was changed on it: pass
+    # `expected_revision` (the revision an edit started from) to have the save
+    # refused with EditConflict if someone saved in between.
+
+    def submit_for_review(self, user, note="", *, expected_revision=None):
         if not self.can_edit(user):
             raise PermissionDenied("You may only submit your own drafts.")
         self._require_status([self.Status.DRAFT], "submitted for review")
-        self._transition(user, self.Status.IN_REVIEW, ArticleEvent.Action.SUBMITTED, note)
+        self._transition(
+            user, self.Status.IN_REVIEW, ArticleEvent.Action.SUBMITTED, note, expected_revision
+        )
 
-    def publish(self, user, note=""):
+    def publish(self, user, note="", *, expected_revision=None):
         """Publish now. A scheduled article goes live at once."""
         self._require_editor(user, "publish")
         if self.is_published():
@@ -223,10 +142,11 @@ class ArticleWorkflowMixin:
             self.Status.PUBLISHED,
             ArticleEvent.Action.PUBLISHED,
             note,
+            expected_revision,
             published_at=published_at,
         )
 
-    def schedule(self, user, when, note=""):
+    def schedule(self, user, when, note="", *, expected_revision=None):
         """Publish at `when`: readers see it from then on, with no job to run."""
         self._require_editor(user, "schedule")
         if self.is_published():
@@ -238,22 +158,31 @@ class ArticleWorkflowMixin:
             )
         self.check_publishable()
         self._transition(
-            user, self.Status.PUBLISHED, ArticleEvent.Action.SCHEDULED, note, published_at=when
+            user,
+            self.Status.PUBLISHED,
+            ArticleEvent.Action.SCHEDULED,
+            note,
+            expected_revision,
+            published_at=when,
         )
 
-    def return_to_draft(self, user, note):
+    def return_to_draft(self, user, note, *, expected_revision=None):
         """Send back to the writer, with a note saying what to change."""
         self._require_editor(user, "send back")
         self._require_status([self.Status.IN_REVIEW, self.Status.UNPUBLISHED], "sent back")
         if not note.strip():
             raise ValidationError("Add a note telling the writer what to change.")
-        self._transition(user, self.Status.DRAFT, ArticleEvent.Action.RETURNED, note)
+        self._transition(
+            user, self.Status.DRAFT, ArticleEvent.Action.RETURNED, note, expected_revision
+        )
 
-    def unpublish(self, user, note=""):
+    def unpublish(self, user, note="", *, expected_revision=None):
         """Take the article away from readers (or cancel its schedule)."""
         self._require_editor(user, "unpublish")
         self._require_status([self.Status.PUBLISHED], "unpublished")
-        self._transition(user, self.Status.UNPUBLISHED, ArticleEvent.Action.UNPUBLISHED, note)
+        self._transition(
+            user, self.Status.UNPUBLISHED, ArticleEvent.Action.UNPUBLISHED, note, expected_revision
+        )
 
     def restore_version(self, user, version):
         """Bring back the text of an earlier saved version (a simple-history record)."""
@@ -282,7 +211,7 @@ class ArticleWorkflowMixin:
             revision=self.revision,
         )
 
-    def _transition(self, user, to_status, action, note, **changes):
+    def _transition(self, user, to_status, action, note, expected_revision=None, **changes):
         before = {"status": self.status, **{name: getattr(self, name) for name in changes}}
         self.status = to_status
         for name, value in changes.items():
@@ -291,7 +220,11 @@ class ArticleWorkflowMixin:
         self._change_reason = ArticleEvent.Action(action).label
         try:
             with transaction.atomic():
-                self.save(expected_revision=self.revision)
+                self.save(
+                    expected_revision=self.revision
+                    if expected_revision is None
+                    else expected_revision
+                )
                 self.record_event(
                     user, action, note=note, from_status=before["status"], to_status=to_status
                 )

@@ -45,13 +45,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_prose_editor",
     "simple_history",
+    # The domain, then the apps built on it (README: How the code is laid out).
     "sections",
     "articles",
+    "search",
+    "reader",
+    "importers",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First, so it stores pages with every header the others add.
-    "articles.pagecache.PageCacheMiddleware",
+    "reader.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,7 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a 404 at an article's old address into a 301 to its current one.
-    "articles.middleware.RedirectFallbackMiddleware",
+    "reader.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -106,7 +111,7 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="newsroom"))
 
-# Whole-page cache for anonymous readers (articles.pagecache): seconds a page is
+# Whole-page cache for anonymous readers (reader.pagecache): seconds a page is
 # kept (0 turns it off), memory for the newest pages in each process, and how
 # often a process rereads the content version that retires them.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

@@ -1,7 +1,7 @@
 """WSGI entry point, used by gunicorn: `gunicorn newsroom.wsgi`.
 
 Cached reader pages are answered by `PageCacheWSGI` before Django builds a
-request at all (see articles.pagecache).
+request at all (see reader.pagecache).
 """
 
 import os
@@ -12,6 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
-from articles.pagecache import PageCacheWSGI  # noqa: E402 (needs the apps loaded)
+from reader.pagecache import PageCacheWSGI  # noqa: E402 (needs the apps loaded)
 
 application = PageCacheWSGI(application)

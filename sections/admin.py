@@ -1,3 +1,5 @@
+"""Sections in the admin: editors order the navigation here."""
+
 from django.contrib import admin
 from django.db.models import Count
 

@@ -1,3 +1,5 @@
+"""The sections app: the Section model at the bottom of the layering."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""Sections: the magazine's departments, in navigation order. Articles point here;
+this app imports nothing of theirs."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -57,7 +60,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sections:detail", kwargs={"slug": self.slug})
+        return reverse("reader:section", kwargs={"slug": self.slug})
 
     def summary(self):
         """What the section page says of itself to search engines and link previews."""

@@ -4,9 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.cache import content_state, forget_content_state
-from articles.fragments import rendered
-from articles.pagecache import store as page_store
+from reader.cache import content_state, forget_content_state
+from reader.fragments import rendered
+from reader.pagecache import store as page_store
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +51,10 @@ def yesterday(now):
 @pytest.fixture
 def tomorrow(now):
     return now + timedelta(days=1)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in
+    the main thread for the whole session, and Django's ASGI handler, tested
+    in the same thread, refuses to start under one."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))

@@ -62,7 +62,7 @@ def make_staff(role="writer", **kwargs):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from articles.workflow import EDITOR_GROUP, WRITER_GROUP, ensure_groups
+    from articles.permissions import EDITOR_GROUP, WRITER_GROUP, ensure_groups
 
     kwargs.setdefault("username", f"{role}{next(_seq)}")
     kwargs.setdefault("password", "not-a-secret")

@@ -28,8 +28,8 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from articles.cache import forget_content_state  # noqa: E402
-from articles.fragments import rendered  # noqa: E402
+from reader.cache import forget_content_state  # noqa: E402
+from reader.fragments import rendered  # noqa: E402
 
 REPEAT = 20
 COLD_REPEAT = 5

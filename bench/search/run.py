@@ -5,7 +5,7 @@
 Uses its own database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/newsroom_searchbench), creating it if
 needed. When it holds fewer articles than asked, `generate_articles` tops it
-up and the new rows are indexed with articles.search.refresh_search_vectors(),
+up and the new rows are indexed with search.engine.refresh_search_vectors(),
 as an importer would. Then every query below is fetched through Django's test
 client (URL routing, the view, the search module, the template: everything
 but the network), once to warm up and --repeat times timed. Prints p50/p99
@@ -79,7 +79,7 @@ def fill(count):
     from django.core.management import call_command
 
     from articles.models import Article
-    from articles.search import refresh_search_vectors
+    from search.engine import refresh_search_vectors
 
     call_command("migrate", verbosity=0)
     missing = count - Article.objects.count()
@@ -116,7 +116,7 @@ def measure(repeat):
     from django.http import QueryDict
     from django.test import Client
 
-    from articles.search import SearchParams, search_articles
+    from search.engine import SearchParams, search_articles
 
     client = Client()
     rows, everything = [], []

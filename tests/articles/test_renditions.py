@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
-from articles.demo import load_demo
 from articles.images import (
     FORMATS,
     lead_picture,
@@ -20,6 +19,7 @@ from articles.images import (
     square_picture,
 )
 from articles.models import Article
+from demo.content import load_demo
 from tests.factories import make_article, make_author, make_image
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Author, Byline, EditConflict
-from articles.workflow import EDITOR_GROUP, WRITER_GROUP, is_editor
+from articles.permissions import EDITOR_GROUP, WRITER_GROUP, is_editor
 from tests.factories import make_article, make_author, make_credit, make_image, make_staff
 
 pytestmark = pytest.mark.django_db

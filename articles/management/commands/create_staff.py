@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.models import Author
-from articles.workflow import EDITOR_GROUP, WRITER_GROUP, ensure_groups
+from articles.permissions import EDITOR_GROUP, WRITER_GROUP, ensure_groups
 
 PASSWORD_ENV = "NEWSROOM_STAFF_PASSWORD"
 ROLES = {"writer": WRITER_GROUP, "editor": EDITOR_GROUP}

@@ -7,7 +7,7 @@ change). It also corrects stored lead image sizes of photos turned by EXIF.
 
 from django.core.management.base import BaseCommand
 
-from articles.cache import bump_content_version
+from articles import events
 from articles.images import make_lead_renditions, make_square_renditions
 from articles.models import Article, Author
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force, verbosity, **options):
-        written = failed = resized = 0
+        written = failed = 0
+        resized = []
         articles = Article.objects.exclude(lead_image="").only(
             "lead_image", "lead_image_width", "lead_image_height"
         )
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 Article.objects.filter(pk=article.pk).update(
                     lead_image_width=width, lead_image_height=height
                 )
-                resized += 1
+                resized.append(article.pk)
             if verbosity >= 2 and result.written:
                 self.stdout.write(f"{article.lead_image.name}: {len(result.written)} written")
         for author in Author.objects.exclude(photo="").only("photo").iterator(chunk_size=500):
@@ -47,9 +48,10 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:
                 failed += 1
                 self.stderr.write(f"Author {author.pk} ({author.photo.name}): {exc}")
-        if resized:
-            bump_content_version()  # sizes changed with update(), which sends no signal
+        if resized:  # sizes changed with update(), which sends no signal
+            events.changed(*(events.article_key(pk) for pk in resized))
         if verbosity:
             self.stdout.write(
-                f"{written} renditions written, {resized} image sizes corrected, {failed} failed."
+                f"{written} renditions written, {len(resized)} image sizes corrected,"
+                f" {failed} failed."
             )

@@ -1,0 +1,76 @@
+"""Content-change events: how the apps around the domain learn what changed.
+
+`content_changed` is sent once a transaction that changed what readers see
+has committed: once per transaction, however many rows it saved, with the
+keys of what changed ("article:12", "section:3", "author:7", ...). The page
+cache and the front-end purgers (reader) listen to it; the domain never calls
+them. Model signals report saves (articles.signals); code that writes with
+`bulk_create()`, `update()` or raw SQL (an import batch) calls `changed()`
+itself, inside its transaction.
+"""
+
+import logging
+import threading
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+# Sent on commit with `keys`: a frozenset of what changed.
+content_changed = Signal()
+
+
+def article_key(pk) -> str:
+    return f"article:{pk}"
+
+
+def section_key(pk) -> str:
+    return f"section:{pk}"
+
+
+def author_key(pk) -> str:
+    return f"author:{pk}"
+
+
+def credit_key(pk) -> str:
+    return f"credit:{pk}"
+
+
+REDIRECTS = "redirects"
+
+
+class _Pending(threading.local):
+    def __init__(self):
+        self.keys: set[str] = set()
+
+
+_pending = _Pending()
+
+
+def changed(*keys: str, using=None) -> None:
+    """Report that `keys` changed: sent once the current transaction commits
+    (at once outside a transaction), together with everything else it changed."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        _send(frozenset(keys))
+        return
+    # Django forgets the callbacks of a rolled-back transaction (or savepoint):
+    # with none of ours left, the keys they were to send are gone with it.
+    if not any(item[1] is _send_pending for item in reversed(connection.run_on_commit)):
+        _pending.keys = set()
+    _pending.keys.update(keys)
+    # One callback a call; the first to run sends everything, the rest find nothing.
+    transaction.on_commit(_send_pending, using=using, robust=True)
+
+
+def _send_pending():
+    if _pending.keys:
+        keys, _pending.keys = frozenset(_pending.keys), set()
+        _send(keys)
+
+
+def _send(keys):
+    for receiver, result in content_changed.send_robust(sender=None, keys=keys):
+        if isinstance(result, Exception):
+            logger.error("%s failed on a content change", receiver, exc_info=result)

@@ -1,0 +1,8 @@
+"""Demo content for `make run` and generated archives for benchmarks."""
+
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "demo"
+    verbose_name = "Demo content"
