@@ -37,7 +37,53 @@ def credit_key(pk) -> str:
     return f"credit:{pk}"
 
 
+# The stream of published articles, newest first (what the home page, the
+# site's feeds and the sitemaps list): a published article came, went or changed.
+LATEST = "latest"
+# The published features (the "Recent features" sidebar).
+FEATURES = "features"
+# The list of sections (the navigation on every page), and of authors.
+SECTIONS = "sections"
+AUTHORS = "authors"
 REDIRECTS = "redirects"
+
+
+def article_keys(pk, *, section_ids=(), author_ids=(), visible=False, feature=False):
+    """What a change to one article touches.
+
+    `visible`: readers could see it before the change or can after it (a
+    draft's edits touch no page but the draft's own); `feature`: it was or
+    is a feature; `section_ids` and `author_ids`: its sections and authors,
+    before and after.
+    """
+    keys = {article_key(pk)}
+    if visible:
+        keys |= {LATEST, *map(section_key, section_ids), *map(author_key, author_ids)}
+        if feature:
+            keys.add(FEATURES)
+    return keys
+
+
+def keys_of_articles(articles) -> set[str]:
+    """What a change to every article of the queryset `articles` touches, as
+    they are now: for writes that send no model signals (an import batch, a
+    scheduled publication coming due)."""
+    keys = set()
+    rows = articles.values_list("pk", "section_id", "status", "is_feature")
+    authors = {}
+    for article_id, author_id in articles.model.authors.through.objects.filter(
+        article__in=articles
+    ).values_list("article_id", "author_id"):
+        authors.setdefault(article_id, []).append(author_id)
+    for pk, section_id, status, is_feature in rows:
+        keys |= article_keys(
+            pk,
+            section_ids=[section_id],
+            author_ids=authors.get(pk, ()),
+            visible=status == articles.model.Status.PUBLISHED,
+            feature=is_feature,
+        )
+    return keys
 
 
 class _Pending(threading.local):

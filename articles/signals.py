@@ -1,7 +1,7 @@
 """What happens around a save, outside `save()` itself (connected in apps.py).
 
 - Any change to what readers see is reported as a content change
-  (articles.events), sent once the transaction commits.
+  (articles.events), with what it touches, sent once the transaction commits.
 - An article whose address changes keeps its old one as a Redirect, in the
   same transaction as the change.
 - A new lead image or author photo gets its renditions once committed.
@@ -20,21 +20,61 @@ from .models import Article, Author, Byline, ImageCredit, Redirect
 # Statuses whose address readers may have seen (or were about to: scheduled).
 ONCE_PUBLIC = {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 
-# What a saved or deleted row of each model changes, as content-change keys.
-CHANGE_KEYS = {
-    Article: lambda article: (
-        events.article_key(article.pk),
-        events.section_key(article.section_id),
-    ),
-    Byline: lambda byline: (
-        events.article_key(byline.article_id),
-        events.author_key(byline.author_id),
-    ),
-    Author: lambda author: (events.author_key(author.pk),),
-    Section: lambda section: (events.section_key(section.pk),),
-    ImageCredit: lambda credit: (events.credit_key(credit.pk),),
-    Redirect: lambda redirect: (events.REDIRECTS,),
-}
+# -- content changes -----------------------------------------------------------
+
+
+def remember_article(sender, instance, raw=False, **kwargs):
+    """Before a save: what readers could see of the article (see article_changed)."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._seen_before_save = (
+        Article._base_manager.filter(pk=instance.pk)
+        .values_list("status", "section_id", "is_feature")
+        .first()
+    )
+
+
+def article_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    status, section_id, is_feature = instance.__dict__.pop("_seen_before_save", None) or (
+        None,
+        None,
+        False,
+    )
+    visible = Article.Status.PUBLISHED in (status, instance.status)
+    author_ids = (
+        # A deleted article's bylines are gone already: its authors' pages
+        # changed with them (byline_changed).
+        list(instance.bylines.values_list("author_id", flat=True)) if visible else ()
+    )
+    events.changed(
+        *events.article_keys(
+            instance.pk,
+            section_ids={section_id, instance.section_id} - {None},
+            author_ids=author_ids,
+            visible=visible,
+            feature=is_feature or instance.is_feature,
+        )
+    )
+
+
+def byline_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    article = Article._base_manager.filter(pk=instance.article_id).only(
+        "status", "section_id", "is_feature"
+    )
+    article = article.first()
+    events.changed(
+        events.author_key(instance.author_id),
+        *events.article_keys(
+            instance.article_id,
+            section_ids=[article.section_id] if article else (),
+            visible=bool(article) and article.status == Article.Status.PUBLISHED,
+            feature=bool(article) and article.is_feature,
+        ),
+    )
 
 
 def row_changed(sender, instance, raw=False, **kwargs):
@@ -42,9 +82,18 @@ def row_changed(sender, instance, raw=False, **kwargs):
         events.changed(*CHANGE_KEYS[sender](instance))
 
 
+# What a saved or deleted row of the other models changes.
+CHANGE_KEYS = {
+    Author: lambda author: (events.author_key(author.pk), events.AUTHORS),
+    Section: lambda section: (events.section_key(section.pk), events.SECTIONS),
+    ImageCredit: lambda credit: (events.credit_key(credit.pk),),
+    Redirect: lambda redirect: (events.REDIRECTS,),
+}
+
+
 def bylines_changed(sender, instance, pk_set=None, **kwargs):
     if kwargs["action"].startswith("post_"):
-        events.changed(events.article_key(instance.pk))
+        events.changed(events.article_key(instance.pk), events.LATEST)
 
 
 # -- old addresses -------------------------------------------------------------
@@ -124,6 +173,11 @@ def author_photo_saved(sender, instance, raw=False, **kwargs):
 
 
 def connect():
+    pre_save.connect(remember_article, sender=Article, dispatch_uid="articles.remember_article")
+    post_save.connect(article_changed, sender=Article, dispatch_uid="articles.article_saved")
+    post_delete.connect(article_changed, sender=Article, dispatch_uid="articles.article_deleted")
+    post_save.connect(byline_changed, sender=Byline, dispatch_uid="articles.byline_saved")
+    post_delete.connect(byline_changed, sender=Byline, dispatch_uid="articles.byline_deleted")
     for model in CHANGE_KEYS:
         uid = f"articles.row_changed.{model.__name__}"
         post_save.connect(row_changed, sender=model, dispatch_uid=uid + ".save")

@@ -386,11 +386,16 @@ class ArticleWriter:
         """What a batch changes, as content-change keys (articles.events)."""
         keys = {events.REDIRECTS}
         for record, article in work:
-            keys.add(events.article_key(article.pk))
-            keys.add(events.section_key(article.section_id))
-            if previous := getattr(article, "_previous", None):
-                keys.add(events.section_key(previous[0]))
-            keys.update(events.author_key(pk) for pk in self._author_ids(record))
+            previous = getattr(article, "_previous", None)
+            keys |= events.article_keys(
+                article.pk,
+                section_ids={article.section_id, previous[0] if previous else None} - {None},
+                author_ids=self._author_ids(record),
+                # Whether readers saw it before is not worth a query: an import
+                # batch is one change, and most of its articles are published.
+                visible=True,
+                feature=article.is_feature,
+            )
         return keys
 
     def _section_id(self, record):

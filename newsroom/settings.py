@@ -98,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # A database that does not answer must cost a request seconds, not a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 # Persistent connections: each sync gunicorn worker keeps one (for SQLite too:
 # opening one, with its PRAGMAs and functions, costs more than most pages).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
@@ -110,6 +115,13 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Django's own Redis backend, whatever third-party driver happens to be installed.
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="newsroom"))
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that is down or slow must cost a page a fraction of a second, not
+    # a worker: past this, reader.shared serves from memory for a few seconds.
+    timeout = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_timeout=timeout, socket_connect_timeout=timeout
+    )
 
 # Whole-page cache for anonymous readers (reader.pagecache): seconds a page is
 # kept (0 turns it off), memory for the newest pages in each process, and how
@@ -117,6 +129,11 @@ CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_MB", default=64) * 1024 * 1024
 CONTENT_VERSION_CHECK_SECONDS = env.float("CONTENT_VERSION_CHECK_SECONDS", default=1.0)
+# A retired page is served to other readers while one request renders it
+# again, for at most this long; while the database is unreachable, cached
+# pages are served for this long past their lifetime.
+PAGE_CACHE_REBUILD_SECONDS = env.int("PAGE_CACHE_REBUILD_SECONDS", default=10)
+PAGE_CACHE_STALE_IF_ERROR = env.int("PAGE_CACHE_STALE_IF_ERROR", default=3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,5 +10,8 @@ urlpatterns = [
     path("", include("reader.urls")),
 ]
 
+# A database that cannot be reached is a 503 with Retry-After, not a 500.
+handler500 = "reader.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

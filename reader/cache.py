@@ -1,102 +1,204 @@
-"""The site-wide content version, and caching keyed on it.
+"""What a change retires: content changes, and the caching built on them.
 
-`content_version()` names the current state of everything readers see. It
-changes (`bump_content_version()`) after every committed change to an article,
-byline, author, section, image credit or redirect: the domain's content-change
-event (articles.events) calls it, once per transaction. Anything cached
-under a key that contains the version is therefore
-never stale; old entries are simply never read again and expire.
+Every committed change to what readers see (`articles.events`) is recorded as
+a `ContentChange` row naming the keys it touches ("article:12", "section:3",
+"latest", …). Everything cached for readers (whole pages, fragments, the
+values `cached()` keeps) records the keys it was built from, collected while
+it was built (`depends_on()`), and the change it was built after; it stays
+good until a later change touches one of its keys. A change to one article
+retires its page and the listings and feeds that show it, nothing else.
 
-The version lives in the database (`ContentVersion`), so a change made by one
-gunicorn worker or host retires every other process's cached pages too, with
-any cache backend. Each process remembers it for at most
-`CONTENT_VERSION_CHECK_SECONDS` (one query a second at most), and forgets it at
-once when it bumps the version itself.
+Each process learns of other processes' changes by reading the rows added
+since it last looked, at most once every `CONTENT_VERSION_CHECK_SECONDS`, and
+of its own at once. Nothing cached lives longer than `MAX_AGE`, and rows are
+kept for longer than that, so a process that starts afresh reads the last
+`MAX_AGE` of changes and can judge anything it finds in the shared cache.
 
-Scheduled articles become visible without any write: the row also holds the
-time the next one goes live, and the first reader past that time bumps the
-version. Changes made without model signals (`QuerySet.update()`,
-`bulk_create()`, raw SQL) report themselves with `articles.events.changed()`.
+Scheduled articles go live without any write: the `ContentVersion` row holds
+when the next one does, and the first process past that time records the
+change their publication makes.
+
+If the database cannot be read, the state last read stays in force, marked
+`stale`, and is read again at the next check: the page cache serves what it
+has meanwhile (reader.pagecache).
 """
 
+import logging
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import F, Min, Subquery
+from django.db import DatabaseError
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from articles import events
 from articles.models import Article
 
-from .models import ContentVersion
+from .models import ContentChange, ContentVersion
+from .shared import shared
 
-# Upper bound for values cached under a version: old versions are never read
-# again, so this only bounds how long they occupy the cache.
-DEFAULT_TIMEOUT = 60 * 60 * 6
+logger = logging.getLogger(__name__)
+
+# Every cached thing depends on it: a change to it retires everything.
+ALL = "all"
+# The longest anything is cached for readers.
+MAX_AGE = timedelta(hours=1)
+# Changes are kept this long (they are pruned as new ones are recorded).
+HISTORY = 3 * MAX_AGE
+# Changes read again at each check: a change whose row was committed after
+# a newer one's (two processes recording at once) is still seen.
+SETTLE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
 class ContentState:
+    # The newest change this process knows of: what is built now is built after it.
     version: int
     # When the next scheduled article goes live (None: nothing scheduled).
     next_publish_at: datetime | None
     checked_at: float
+    # The database could not be read: this is what was known before.
+    stale: bool = False
 
 
+class _Known:
+    """The newest change to touch each key, of those this process has read."""
+
+    def __init__(self):
+        self.versions: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def learn(self, rows: Iterable[tuple[int, str]]):
+        with self.lock:
+            for pk, keys in rows:
+                for key in keys.split():
+                    if self.versions.get(key, 0) < pk:
+                        self.versions[key] = pk
+
+    def clear(self):
+        with self.lock:
+            self.versions.clear()
+
+
+_known = _Known()
 _state: ContentState | None = None
 # Set for the length of a request: see pinned_content_state().
 _pinned: ContextVar[ContentState | None] = ContextVar("pinned_content_state", default=None)
+# The keys of what is being built: see collecting().
+_collected: ContextVar[set | None] = ContextVar("collected_keys", default=None)
+
+
+def is_fresh(built_after: int, keys: Iterable[str]) -> bool:
+    """Whether something built after change `built_after` from `keys` is still good."""
+    versions = _known.versions
+    return all(versions.get(key, 0) <= built_after for key in keys)
+
+
+def depends_on(*keys: str) -> None:
+    """Declare that what is being built (see collecting()) shows these keys."""
+    collected = _collected.get()
+    if collected is not None:
+        collected.update(keys)
+
+
+@contextmanager
+def collecting():
+    """Collect the keys declared in the block (and add them to any outer block)."""
+    outer = _collected.get()
+    keys = {ALL}
+    token = _collected.set(keys)
+    try:
+        yield keys
+    finally:
+        _collected.reset(token)
+        if outer is not None:
+            outer.update(keys)
+
+
+# -- the state -------------------------------------------------------------------
 
 
 def _next_publish_at():
     return Article.objects.scheduled().aggregate(next=Min("published_at"))["next"]
 
 
-def _upcoming():
-    return Subquery(Article.objects.scheduled().order_by("published_at").values("published_at")[:1])
-
-
-def _read() -> ContentState:
+def _read(state: ContentState | None) -> ContentState:
+    now = timezone.now()
     row = ContentVersion.objects.filter(pk=1).values_list("version", "next_publish_at").first()
     if row is None:
+        latest = ContentChange.objects.aggregate(latest=Max("pk"))["latest"] or 0
         created, _ = ContentVersion.objects.get_or_create(
-            pk=1, defaults={"next_publish_at": _next_publish_at()}
+            pk=1, defaults={"version": latest, "next_publish_at": _next_publish_at()}
         )
         row = (created.version, created.next_publish_at)
-    return ContentState(*row, checked_at=time.monotonic())
+    if state is None or state.version == 0:
+        changes = ContentChange.objects.filter(changed_at__gte=now - MAX_AGE)
+    else:
+        changes = ContentChange.objects.filter(
+            Q(pk__gt=state.version) | Q(changed_at__gte=now - SETTLE)
+        )
+    rows = list(changes.values_list("pk", "keys"))
+    _known.learn(rows)
+    version = max([row[0], *(pk for pk, _ in rows), state.version if state else 0])
+    return ContentState(version, row[1], checked_at=time.monotonic())
 
 
 def content_state() -> ContentState:
-    """The current version, read from the database at most once a check interval."""
+    """What this process knows of the changes, read again at most once a check interval."""
     global _state
     if pinned := _pinned.get():
         return pinned
     state = _state
-    fresh = state and time.monotonic() - state.checked_at < settings.CONTENT_VERSION_CHECK_SECONDS
-    if not fresh:
-        state = _read()
-    if state.next_publish_at and state.next_publish_at <= timezone.now():
-        # A scheduled article has just gone live: everything cached before is stale.
-        bump_content_version(seen=state.version)
-        return _state
-    _state = state
-    return state
+    if state and time.monotonic() - state.checked_at < settings.CONTENT_VERSION_CHECK_SECONDS:
+        fresh = state
+    else:
+        try:
+            fresh = _read(state)
+        except DatabaseError as exc:
+            if not (state and state.stale):
+                logger.warning("Cannot read the content changes (%s); serving what is cached.", exc)
+            fresh = replace(state or ContentState(0, None, 0.0), checked_at=time.monotonic())
+            _state = replace(fresh, stale=True)
+            return _state
+        if state and state.stale:
+            logger.warning("The content changes can be read again.")
+    if fresh.next_publish_at and fresh.next_publish_at <= timezone.now():
+        fresh = _publication_came_due(fresh)
+    _state = fresh
+    return fresh
+
+
+def _publication_came_due(state: ContentState) -> ContentState:
+    """A scheduled article's time has come: record what its going live changes
+    (once, whichever process gets here first), and read the state again."""
+    claimed = ContentVersion.objects.filter(pk=1, next_publish_at=state.next_publish_at).update(
+        next_publish_at=_next_publish_at()
+    )
+    if claimed:
+        due = Article.objects.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__gte=state.next_publish_at,
+            published_at__lte=timezone.now(),
+        )
+        record_change(events.keys_of_articles(due) or {events.LATEST})
+    return _read(state)
 
 
 @contextmanager
 def pinned_content_state():
-    """Within the block, the version stays what it was on entry.
+    """Within the block, the state stays what it was on entry.
 
-    A page reads the version before its data: whatever it caches under that
-    version is then at least as new as the version says. Read after the data,
-    a change committed in between would store old content under the new one.
+    A page reads the state before its data: what it caches as built after
+    that change is then at least as new as it says. Read after the data, a
+    change committed in between would be taken for one the page includes.
     """
     state = content_state()
     token = _pinned.set(state)
@@ -107,60 +209,86 @@ def pinned_content_state():
 
 
 def content_version() -> str:
-    """The current content version: an opaque token, new after every change."""
+    """The newest change this process knows of, as an opaque token."""
     return str(content_state().version)
 
 
-def bump_content_version(seen: int | None = None) -> None:
-    """Mark everything cached under the previous version as stale.
+# -- recording changes -------------------------------------------------------------
 
-    With `seen`, bump only if nobody else has since: several processes notice
-    a scheduled article going live at the same moment, one bump is enough.
-    """
+
+def record_change(keys: Iterable[str]) -> int:
+    """Record a committed change touching `keys`; this process sees it at once."""
     global _state
+    keys = " ".join(sorted(set(keys)))
     now = timezone.now()
-    rows = ContentVersion.objects.filter(pk=1)
-    if seen is not None:
-        rows = rows.filter(version=seen)
-    rows.update(version=F("version") + 1, next_publish_at=_upcoming(), changed_at=now)
-    # Read it back at once (creating the row if there was none): this process
-    # sees its own change immediately, and pages rendered next pay no query.
-    _state = _read()
+    change = ContentChange.objects.create(keys=keys, changed_at=now)
+    next_publish_at = _next_publish_at()
+    row = ContentVersion.objects.filter(pk=1)
+    if not row.filter(version__lt=change.pk).update(
+        version=change.pk, next_publish_at=next_publish_at, changed_at=now
+    ):
+        # A newer change was recorded meanwhile (or there is no row yet).
+        if not row.update(next_publish_at=next_publish_at):
+            ContentVersion.objects.get_or_create(
+                pk=1, defaults={"version": change.pk, "next_publish_at": next_publish_at}
+            )
+    _known.learn([(change.pk, keys)])
+    state = _state or ContentState(0, None, 0.0)
+    _state = replace(state, version=max(state.version, change.pk), next_publish_at=next_publish_at)
+    if change.pk % 500 == 0:
+        ContentChange.objects.filter(changed_at__lt=now - HISTORY).delete()
+    return change.pk
 
 
-def content_changed(sender=None, **kwargs) -> None:
-    """Receiver of articles.events.content_changed (connected in apps.py): the
-    change has committed, so everything cached before it is stale."""
-    bump_content_version()
+def content_changed(sender=None, keys=frozenset(), **kwargs) -> None:
+    """Receiver of articles.events.content_changed (connected in apps.py)."""
+    if keys:
+        record_change(keys)
+
+
+def bump_content_version() -> None:
+    """Retire everything cached for readers (after raw SQL, or by hand)."""
+    record_change({ALL})
 
 
 def forget_content_state() -> None:
-    """Drop this process's memory of the version (tests, after raw SQL)."""
+    """Drop this process's memory of the changes (tests, after raw SQL)."""
     global _state
     _state = None
+    _known.clear()
 
 
-def cached(name: str, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
-    """The value cached as `name` for the current content version.
+# -- values kept in the shared cache -----------------------------------------------
+
+
+def cached(
+    name: str, compute: Callable[[], tuple[Any, datetime | None]], keys: Iterable[str] = ()
+) -> Any:
+    """The value cached as `name`, while no change has touched what it was built from.
 
     `compute()` returns `(value, valid_until)`: the value is recomputed after
-    `valid_until` (e.g. when the next scheduled article goes live) even if the
-    version has not changed; None means "until the content changes".
-    `compute()` runs only on a miss. The value must pickle: keep it to plain
-    data, not model instances.
+    `valid_until` (e.g. when the next scheduled article goes live) even if
+    nothing changed; None means "until the content changes". The keys it
+    depends on are `keys` and those declared while it computes. `compute()`
+    runs only on a miss. The value must pickle: keep it to plain data.
     """
-    key = f"{name}:{content_version()}"
+    state = content_state()
     now = timezone.now()
-    hit = cache.get(key)
+    hit = shared.get(f"value:{name}")
     # The expiry travels with the value and is checked against the same clock
     # that decides publication, so the value is never served past its time.
-    if hit is not None and hit[1] > now:
-        return hit[0]
-    value, valid_until = compute()
-    expires_at = now + timedelta(seconds=DEFAULT_TIMEOUT)
+    if hit is not None:
+        value, built_after, hit_keys, expires_at = hit
+        if expires_at > now and is_fresh(built_after, hit_keys):
+            depends_on(*hit_keys)
+            return value
+    with collecting() as found:
+        depends_on(*keys)
+        value, valid_until = compute()
+    expires_at = now + MAX_AGE
     if valid_until is not None:
         expires_at = min(expires_at, valid_until)
     timeout = math.ceil((expires_at - now).total_seconds())
     if timeout > 0:
-        cache.set(key, (value, expires_at), timeout)
+        shared.set(f"value:{name}", (value, state.version, frozenset(found), expires_at), timeout)
     return value

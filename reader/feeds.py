@@ -11,8 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import feedgenerator
 
+from articles import events
 from articles.models import Article, Author, bylines_with_authors
 from sections.models import Section
+
+from .cache import depends_on
+from .fragments import card_keys
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry; Django refuses to write a feed that has them.
@@ -69,11 +73,15 @@ class LatestArticlesFeed(Feed):
         return settings.NEWSROOM_SITE_NAME
 
     def articles(self, obj):
+        depends_on(events.LATEST)
         return Article.objects.published()
 
     def items(self, obj):
         articles = self.articles(obj).for_reading().prefetch_related(bylines_with_authors())
-        return articles[:FEED_LENGTH]
+        articles = list(articles[:FEED_LENGTH])
+        for article in articles:
+            depends_on(*card_keys(article))
+        return articles
 
     def item_title(self, article):
         return xml_text(article.title)
@@ -129,6 +137,7 @@ class SectionFeed(LatestArticlesFeed):
         return xml_text(section.description or f"The latest articles in {section.name}.")
 
     def articles(self, section):
+        depends_on(events.section_key(section.pk))
         return section.articles.published()
 
 
@@ -146,6 +155,7 @@ class AuthorFeed(LatestArticlesFeed):
         return xml_text(f"The latest articles by {author.name}.")
 
     def articles(self, author):
+        depends_on(events.author_key(author.pk))
         # A subquery, not a join: two roles on one article must not list it twice.
         return Article.objects.published().filter(pk__in=author.bylines.values("article_id"))
 

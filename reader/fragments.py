@@ -1,26 +1,29 @@
-"""Site-wide fragments every public page shows, each one cached query.
+"""Site-wide fragments every public page shows, each one cached query, and
+the rendered HTML of fragments kept in each process's memory.
 
-Both are cached under the content version (`reader.cache`), so any saved
-change shows at once; they hold plain data, not model instances.
+All are kept while no change touches what they were built from (`reader.cache`),
+so a saved change shows at once; the cached data is plain, not model instances.
 """
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Subquery, prefetch_related_objects
 from django.template.loader import render_to_string
 
+from articles import events
 from articles.images import Picture, lead_picture
 from articles.models import Article, bylines_with_authors
 from sections.models import Section
 
-from .cache import cached, content_version
+from .cache import ALL, MAX_AGE, cached, collecting, content_state, depends_on, is_fresh
 
 RECENT_FEATURES = 5
 # Part of the cache keys: change it when the cached classes change shape, so a
 # deploy never unpickles values written by the previous code.
-SHAPE = 1
+SHAPE = 2
 # What a headline with a thumbnail needs, and nothing more (no body).
 CARD_FIELDS = (
     "title",
@@ -59,12 +62,12 @@ def navigation_sections() -> list[SectionLink]:
         sections = Section.objects.filter(show_in_navigation=True).only("name", "slug")
         return [SectionLink(s.pk, s.name, s.slug, s.get_absolute_url()) for s in sections], None
 
-    return cached(f"navigation:{SHAPE}", compute)
+    return cached(f"navigation:{SHAPE}", compute, keys=[events.SECTIONS])
 
 
 def recent_features() -> list[FeatureLink]:
     """The newest published features site-wide, for the "Recent features" sidebar."""
-    return cached(f"recent-features:{SHAPE}", _load_recent_features)
+    return cached(f"recent-features:{SHAPE}", _load_recent_features, keys=[events.FEATURES])
 
 
 def _load_recent_features():
@@ -79,6 +82,7 @@ def _load_recent_features():
         .only(*CARD_FIELDS)
         .annotate(next_feature_at=Subquery(upcoming))[:RECENT_FEATURES]
     )
+    depends_on(*(events.article_key(article.pk) for article in features))
     if features:
         valid_until = features[0].next_feature_at
     else:  # no feature to carry the subquery: ask directly (an empty sidebar only)
@@ -101,58 +105,92 @@ def _feature_link(article):
     )
 
 
+def card_keys(article) -> set[str]:
+    """What a story card shows: its article, section and bylines' authors."""
+    return {
+        events.article_key(article.pk),
+        events.section_key(article.section_id),
+        *(events.author_key(byline.author_id) for byline in article.bylines.all()),
+    }
+
+
+@dataclass(frozen=True)
+class Fragment:
+    html: str
+    built_after: int
+    keys: frozenset
+    born: float  # time.monotonic()
+
+
 class RenderedFragments:
     """Rendered HTML of site fragments, kept in this process's memory.
 
     A story card is the same on the home page, its section, its authors'
     pages and under other stories; the sidebar and the navigation are on
-    every page. All depend only on what bumps the content version, so each is
-    rendered once per version (and variant) rather than on every request.
-    Bounded, oldest out first; a new version simply misses.
+    every page. Each is rendered once and kept until a change touches what it
+    was built from (or MAX_AGE passes), rather than rendered on every request.
+    Bounded, oldest out first.
     """
 
     def __init__(self, size=4000):
         self.size = size
-        self.html: OrderedDict[tuple, str] = OrderedDict()
-        self.lock = threading.Lock()  # runserver renders in threads
+        self.html: OrderedDict[tuple, Fragment] = OrderedDict()
+        self.lock = threading.Lock()  # runserver and threaded workers render in threads
 
     def get(self, key: tuple, render) -> str:
-        """The fragment `key` for the current version; `render()` makes it on a miss."""
-        key = (content_version(), *key)
-        html = self.html.get(key)
-        if html is None:
-            html = render()
-            self._keep({key: html})
-        return html
+        """The fragment `key`; `render()` makes it when there is none still good.
+        The keys it was built from count for the page it is part of."""
+        fragment = self._good(key)
+        if fragment is None:
+            built_after = content_state().version
+            with collecting() as keys:
+                html = render()
+            fragment = Fragment(html, built_after, frozenset(keys), time.monotonic())
+            self._keep({key: fragment})
+        depends_on(*fragment.keys)
+        return fragment.html
 
     def cards(self, articles, *, variant="river", level=2, show_section=False) -> list[str]:
         """The cards of `articles` (articles/includes/article_card.html); the
         bylines of those not rendered yet are fetched in one query, so
         listings need not prefetch them."""
-        version = content_version()
         options = {"variant": variant, "level": level, "show_section": show_section}
         flags = (variant, level, show_section)
-        keys = [(version, "card", article.pk, *flags) for article in articles]
-        missing = [a for a, key in zip(articles, keys, strict=True) if key not in self.html]
+        keys = [("card", article.pk, *flags) for article in articles]
+        found = {key: self._good(key) for key in keys}
+        missing = [a for a, key in zip(articles, keys, strict=True) if found[key] is None]
         if missing:
             prefetch_related_objects(missing, bylines_with_authors())
-        rendered = {
-            (version, "card", article.pk, *flags): self._render_card(article, options)
-            for article in missing
-        }
-        self._keep(rendered)
-        return [
-            rendered.get(key) or self.html.get(key) or self._render_card(article, options)
-            for article, key in zip(articles, keys, strict=True)
-        ]
+            built_after, now = content_state().version, time.monotonic()
+            for article in missing:
+                key = ("card", article.pk, *flags)
+                html = self._render_card(article, options)
+                keys_of_card = frozenset({ALL, *card_keys(article)})
+                found[key] = Fragment(html, built_after, keys_of_card, now)
+            self._keep({key: found[key] for key in keys if found[key] is not None})
+        for key in keys:
+            depends_on(*found[key].keys)
+        return [found[key].html for key in keys]
 
     def clear(self):
         with self.lock:
             self.html.clear()
 
+    def _good(self, key) -> Fragment | None:
+        fragment = self.html.get(key)
+        if fragment is None:
+            return None
+        if time.monotonic() - fragment.born > MAX_AGE.total_seconds() or not is_fresh(
+            fragment.built_after, fragment.keys
+        ):
+            return None
+        return fragment
+
     def _keep(self, fragments):
         with self.lock:
-            self.html.update(fragments)
+            for key, fragment in fragments.items():
+                self.html.pop(key, None)
+                self.html[key] = fragment
             while len(self.html) > self.size:
                 self.html.popitem(last=False)
 

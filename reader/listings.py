@@ -5,9 +5,10 @@ from functools import reduce
 
 from django.db.models import prefetch_related_objects
 
+from articles import events
 from articles.models import Article, bylines_with_authors
 
-from .cache import cached
+from .cache import cached, depends_on
 from .fragments import SectionLink
 
 LATEST = 6
@@ -34,10 +35,12 @@ def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTI
 
     def choose():
         chosen.extend(_candidates(sections, latest, per_section))
-        return _choose(chosen, sections, latest, per_section), None
+        plan = _choose(chosen, sections, latest, per_section)
+        depends_on(*map(events.article_key, _ids(plan)))
+        return plan, None
 
     section_ids = ",".join(str(section.id) for section in sections)
-    plan = cached(f"front-page:{latest}:{per_section}:{section_ids}", choose)
+    plan = cached(f"front-page:{latest}:{per_section}:{section_ids}", choose, keys=[events.LATEST])
     rows = {article.pk: article for article in chosen} or _load(plan)
     if len(rows) < len(set(_ids(plan))):
         # A story went away in a write that did not bump the version: choose afresh.

@@ -1,16 +1,13 @@
-"""The reader site's own state: the content version its caches are keyed on."""
+"""The reader site's own state: the content changes its caches are judged by."""
 
 from django.db import models
 from django.utils import timezone
 
 
 class ContentVersion(models.Model):
-    """A single row naming the current state of everything readers see.
-
-    Cached pages and fragments are keyed on `version`, so bumping it retires
-    them all at once, in every process and on every host. `next_publish_at`
-    is when the next scheduled article goes live: nothing is saved at that
-    moment, so readers of the version bump it themselves once it has passed.
+    """A single row: the newest ContentChange (`version`), and when the next
+    scheduled article goes live (`next_publish_at`). Nothing is saved at that
+    moment, so the first process to see it has passed records the change.
     """
 
     version = models.PositiveBigIntegerField(default=1)
@@ -24,3 +21,21 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.version}"
+
+
+class ContentChange(models.Model):
+    """One committed change to what readers see, with the keys it touched.
+
+    Cached pages and fragments record the keys they were built from and the
+    change they were built after; a later change touching one of their keys
+    retires them (reader.cache). Rows are pruned after a few hours.
+    """
+
+    keys = models.TextField(help_text="Space-separated, e.g. “article:12 section:3 latest”.")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"change {self.pk}: {self.keys}"

@@ -59,7 +59,8 @@ def lazy_page(queryset, value, *, total_key: str) -> tuple[int, Page]:
     """Page `value` of `queryset` as a lazy object, with its number.
 
     Whether the page exists is decided at once (InvalidPage otherwise), from
-    the listing's total cached per content version under `total_key`; the rows
+    the listing's total cached under `total_key`, which is also the key of the
+    content change that retires it (e.g. "section:3"); the rows
     load only when a template uses them, so a listing whose page is already
     rendered (the {% fragment %} tag) costs no query for it.
     """
@@ -71,7 +72,9 @@ def lazy_page(queryset, value, *, total_key: str) -> tuple[int, Page]:
             loaded.append(paginate(queryset, str(number)))
         return loaded[0]
 
-    total = cached(f"listing-total:{total_key}", lambda: (load().paginator.count, None))
+    total = cached(
+        f"listing-total:{total_key}", lambda: (load().paginator.count, None), keys=[total_key]
+    )
     if number > 1 and (number - 1) * PER_PAGE >= total:
         raise EmptyPage("That page contains no results.")
     return number, SimpleLazyObject(load)

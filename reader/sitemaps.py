@@ -13,10 +13,11 @@ from django.db.models.functions import Greatest
 from django.http import HttpResponse
 from django.utils import timezone
 
+from articles import events
 from articles.models import Article, Author
 from sections.models import Section
 
-from .cache import cached
+from .cache import cached, depends_on
 from .feeds import xml_text
 
 # Google accepts 50,000 URLs a file; smaller pages render in well under a second
@@ -40,6 +41,15 @@ def article_lastmod(article):
 
 
 class Sitemap(sitemaps.Sitemap):
+    # What a change must touch to retire the sitemap (reader.cache).
+    keys = (events.LATEST,)
+
+    @property
+    def paginator(self):
+        # The index and every page of a sitemap start here.
+        depends_on(*self.keys)
+        return super().paginator
+
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         for url in urls:
@@ -50,6 +60,8 @@ class Sitemap(sitemaps.Sitemap):
 
 
 class SectionSitemap(Sitemap):
+    keys = (events.SECTIONS, events.LATEST)
+
     def items(self):
         return Section.objects.annotate(
             last_published=_last_published(section=OuterRef("pk"))
@@ -83,6 +95,8 @@ class ArticleSitemap(Sitemap):
 
 
 class AuthorSitemap(Sitemap):
+    keys = (events.AUTHORS, events.LATEST)
+
     def items(self):
         """Authors with published articles, each with its newest one's time.
 
@@ -137,12 +151,11 @@ def news_language():
     return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
 
 
-def cached_response(view, max_age=None):
-    """`view` (a sitemap or feed), served from the cache until the content
-    version changes (articles.cache: any committed change, or the next
-    scheduled article going out), and at most `max_age` (a timedelta) when
-    what it lists also depends on the clock. Cached per scheme, host and
-    sitemap page; errors are not cached."""
+def cached_response(view, max_age=None, keys=()):
+    """`view` (a sitemap or feed), served from the cache until a change touches
+    what it lists (reader.cache: the keys the view declares, and `keys`), and
+    at most `max_age` (a timedelta) when what it lists also depends on the
+    clock. Cached per scheme, host and sitemap page; errors are not cached."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -159,7 +172,7 @@ def cached_response(view, max_age=None):
             return (response.status_code, response.content, dict(response.items())), valid_until
 
         status, content, headers = cached(
-            "xml-response:" + hashlib.sha256(url.encode()).hexdigest(), compute
+            "xml-response:" + hashlib.sha256(url.encode()).hexdigest(), compute, keys
         )
         return HttpResponse(content, status=status, headers=headers)
 

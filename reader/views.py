@@ -6,12 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject, cached_property
 
+from articles import events
 from articles.images import lead_picture, square_picture
 from articles.models import CARD_FIELDS, Article, Author, bylines_with_authors
 from search import engine as search_engine
 from sections.models import Section
 
 from . import metadata
+from .cache import depends_on
 from .fragments import navigation_sections
 from .listings import front_page
 from .pagination import lazy_page, page_number
@@ -75,6 +77,10 @@ def render_article(request, article, extra_context=None):
     so that a preview is exactly what readers will see. A truthy `preview` in
     `extra_context` adds a "not published" banner and keeps search engines out.
     """
+    # "More from the section" shows its newest stories.
+    depends_on(events.article_key(article.pk), events.section_key(article.section_id))
+    if article.lead_image_credit_id:
+        depends_on(events.credit_key(article.lead_image_credit_id))
     context = {
         "article": article,
         "page": ArticlePage(request, article),
@@ -104,7 +110,9 @@ def _listing_page(request, articles, *, total_key):
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     articles = section.articles.published().for_cards(bylines=False)
-    number, page_obj = _listing_page(request, articles, total_key=f"section:{section.pk}")
+    key = events.section_key(section.pk)
+    depends_on(key)
+    number, page_obj = _listing_page(request, articles, total_key=key)
     context = {
         "section": section,
         "page_number": number,
@@ -123,7 +131,9 @@ def author_detail(request, slug):
         .filter(pk__in=author.bylines.values("article_id"))
         .for_cards(bylines=False)
     )
-    number, page_obj = _listing_page(request, articles, total_key=f"author:{author.pk}")
+    key = events.author_key(author.pk)
+    depends_on(key)
+    number, page_obj = _listing_page(request, articles, total_key=key)
     context = {
         "author": author,
         "photo": square_picture(author.photo, alt=author.name),

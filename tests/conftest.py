@@ -7,6 +7,7 @@ from django.utils import timezone
 from reader.cache import content_state, forget_content_state
 from reader.fragments import rendered
 from reader.pagecache import store as page_store
+from reader.shared import shared
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +20,15 @@ def media_root(settings, tmp_path):
 def empty_cache():
     """Each test starts with an empty cache: no navigation, sidebar or content
     version left over from another test."""
-    cache.clear()
-    forget_content_state()
-    page_store.clear_local()
-    rendered.clear()
+    _forget_everything()
     yield
+    _forget_everything()
+
+
+def _forget_everything():
     cache.clear()
+    shared.clear_local()
+    shared.down_until = 0.0
     forget_content_state()
     page_store.clear_local()
     rendered.clear()

@@ -43,7 +43,7 @@ def test_outside_a_transaction_it_is_sent_at_once(sent):
     sent.clear()
     author.name = "Tomasz Renn"
     author.save()
-    assert sent == [frozenset({events.author_key(author.pk)})]
+    assert sent == [frozenset({events.author_key(author.pk), events.AUTHORS})]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,7 @@ from importers.management.commands import import_articles
 from importers.run import ImportOptions, import_paths
 from importers.writer import ArticleWriter
 from reader.cache import content_state, forget_content_state
+from reader.models import ContentChange
 from search.engine import SearchParams, search_page, unindexed_article_ids
 from sections.models import Section
 
@@ -590,12 +591,15 @@ def test_an_unparseable_legacy_url_is_no_redirect_and_no_failure(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_batch_bumps_the_content_version_once(tmp_path):
+def test_an_import_batch_is_one_content_change_naming_its_articles(tmp_path):
     # New sections, credits and authors are saved one by one, articles in bulk.
-    version = content_state().version
+    before = set(ContentChange.objects.values_list("pk", flat=True))
     run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 6))
-    forget_content_state()
-    assert content_state().version == version + 1
+    [change] = ContentChange.objects.exclude(pk__in=before)
+    keys = set(change.keys.split())
+    assert {f"article:{pk}" for pk in Article.objects.values_list("pk", flat=True)} <= keys
+    assert {f"section:{pk}" for pk in Section.objects.values_list("pk", flat=True)} <= keys
+    assert "latest" in keys
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes on a second connection")
