@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint serve bench clean import-samples
+.PHONY: install browser varnish-install run test lint serve varnish bench clean import-samples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+# Debian's Varnish and varnish-modules (xkey): the tests start their own, and
+# `make varnish` runs one in front of `make serve`.
+varnish-install:
+	@{ command -v varnishd >/dev/null && dpkg -s varnish-modules >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's varnish and varnish-modules..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    varnish varnish-modules; }
 
 # A local development site on the embedded SQLite database, with demo content.
 run: export DEBUG ?= 1
@@ -43,6 +53,18 @@ serve: install
 	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 	  --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
+# Varnish on VARNISH_PORT in front of `make serve` on PORT: the server that
+# faces the internet (behind TLS). Run `make serve` with
+# VARNISH_URLS=http://127.0.0.1:$(VARNISH_PORT) so that changes purge it.
+VARNISH_PORT ?= 6081
+VARNISH_MEMORY ?= 256m
+varnish: varnish-install
+	mkdir -p var/varnish && chmod 755 var var/varnish
+	sed 's/\.port = "8000";/.port = "$(PORT)";/' deploy/varnish/newsroom.vcl > var/varnish/newsroom.vcl
+	chmod 644 var/varnish/newsroom.vcl
+	varnishd -F -a $(HOST):$(VARNISH_PORT) -f $(CURDIR)/var/varnish/newsroom.vcl \
+	  -n $(CURDIR)/var/varnish/work -s malloc,$(VARNISH_MEMORY) -t 0
+
 # The side-by-side HTTP benchmark (docs/benchmarks.md): Newsroom beside the
 # Wagtail peer and the static ceiling. Needs wrk and ../shared/bench.
 bench: install
@@ -50,7 +72,7 @@ bench: install
 	bench/http/run.sh $(or $(ARTICLES),2000)
 
 # The whole suite. DATABASE_URL=postgres://... make test runs it on PostgreSQL.
-test: install browser
+test: install browser varnish-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Style, and the apps' layering (pyproject.toml [tool.importlinter]).

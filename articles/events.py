@@ -26,11 +26,23 @@ def article_key(pk) -> str:
 
 
 def section_key(pk) -> str:
+    """The section itself: its name, address, description."""
     return f"section:{pk}"
 
 
+def section_articles_key(pk) -> str:
+    """What the section lists: one of its published articles came, went or changed."""
+    return f"in-section:{pk}"
+
+
 def author_key(pk) -> str:
+    """The author: name, address, bio, photo."""
     return f"author:{pk}"
+
+
+def author_articles_key(pk) -> str:
+    """What the author's page lists: one of their published articles came, went or changed."""
+    return f"by-author:{pk}"
 
 
 def credit_key(pk) -> str:
@@ -58,7 +70,11 @@ def article_keys(pk, *, section_ids=(), author_ids=(), visible=False, feature=Fa
     """
     keys = {article_key(pk)}
     if visible:
-        keys |= {LATEST, *map(section_key, section_ids), *map(author_key, author_ids)}
+        keys |= {
+            LATEST,
+            *map(section_articles_key, section_ids),
+            *map(author_articles_key, author_ids),
+        }
         if feature:
             keys.add(FEATURES)
     return keys

@@ -67,7 +67,7 @@ def byline_changed(sender, instance, raw=False, **kwargs):
     )
     article = article.first()
     events.changed(
-        events.author_key(instance.author_id),
+        events.author_articles_key(instance.author_id),
         *events.article_keys(
             instance.article_id,
             section_ids=[article.section_id] if article else (),

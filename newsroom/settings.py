@@ -134,6 +134,12 @@ CONTENT_VERSION_CHECK_SECONDS = env.float("CONTENT_VERSION_CHECK_SECONDS", defau
 # pages are served for this long past their lifetime.
 PAGE_CACHE_REBUILD_SECONDS = env.int("PAGE_CACHE_REBUILD_SECONDS", default=10)
 PAGE_CACHE_STALE_IF_ERROR = env.int("PAGE_CACHE_STALE_IF_ERROR", default=3600)
+# HTTP caches in front that are purged on every change (reader.purgers):
+# VARNISH_URLS=http://127.0.0.1:6081 (comma-separated for several).
+FRONTEND_CACHES = {
+    f"varnish-{n}": {"BACKEND": "reader.purgers.VarnishPurger", "LOCATION": url}
+    for n, url in enumerate(env.list("VARNISH_URLS", default=[]))
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

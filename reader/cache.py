@@ -42,6 +42,7 @@ from django.utils import timezone
 from articles import events
 from articles.models import Article
 
+from . import purgers
 from .models import ContentChange, ContentVersion
 from .shared import shared
 
@@ -109,11 +110,20 @@ def depends_on(*keys: str) -> None:
         collected.update(keys)
 
 
+def collected() -> frozenset:
+    """The keys declared so far for what is being built."""
+    return frozenset(_collected.get() or ())
+
+
 @contextmanager
-def collecting():
-    """Collect the keys declared in the block (and add them to any outer block)."""
+def collecting(inherit=False):
+    """Collect the keys declared in the block (and add them to any outer block).
+
+    With `inherit`, what is built in the block also counts as depending on
+    what the outer block declared so far: a fragment of a page shows the data
+    its view loaded."""
     outer = _collected.get()
-    keys = {ALL}
+    keys = {ALL, *(outer if inherit and outer else ())}
     token = _collected.set(keys)
     try:
         yield keys
@@ -237,6 +247,7 @@ def record_change(keys: Iterable[str]) -> int:
     _state = replace(state, version=max(state.version, change.pk), next_publish_at=next_publish_at)
     if change.pk % 500 == 0:
         ContentChange.objects.filter(changed_at__lt=now - HISTORY).delete()
+    purgers.purge(keys.split())
     return change.pk
 
 

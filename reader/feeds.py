@@ -137,7 +137,7 @@ class SectionFeed(LatestArticlesFeed):
         return xml_text(section.description or f"The latest articles in {section.name}.")
 
     def articles(self, section):
-        depends_on(events.section_key(section.pk))
+        depends_on(events.section_key(section.pk), events.section_articles_key(section.pk))
         return section.articles.published()
 
 
@@ -155,7 +155,7 @@ class AuthorFeed(LatestArticlesFeed):
         return xml_text(f"The latest articles by {author.name}.")
 
     def articles(self, author):
-        depends_on(events.author_key(author.pk))
+        depends_on(events.author_key(author.pk), events.author_articles_key(author.pk))
         # A subquery, not a join: two roles on one article must not list it twice.
         return Article.objects.published().filter(pk__in=author.bylines.values("article_id"))
 

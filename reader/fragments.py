@@ -137,13 +137,14 @@ class RenderedFragments:
         self.html: OrderedDict[tuple, Fragment] = OrderedDict()
         self.lock = threading.Lock()  # runserver and threaded workers render in threads
 
-    def get(self, key: tuple, render) -> str:
+    def get(self, key: tuple, render, *, inherit=False) -> str:
         """The fragment `key`; `render()` makes it when there is none still good.
-        The keys it was built from count for the page it is part of."""
+        The keys it was built from count for the page it is part of; with
+        `inherit`, so do those the page declared before it (see collecting())."""
         fragment = self._good(key)
         if fragment is None:
             built_after = content_state().version
-            with collecting() as keys:
+            with collecting(inherit=inherit) as keys:
                 html = render()
             fragment = Fragment(html, built_after, frozenset(keys), time.monotonic())
             self._keep({key: fragment})

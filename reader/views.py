@@ -52,7 +52,9 @@ class ArticlePage:
     @cached_property
     def bylines(self):
         self.more_articles  # noqa: B018 (fetches the bylines with those of the cards)
-        return self.article.bylines.all()
+        bylines = self.article.bylines.all()
+        depends_on(*(events.author_key(byline.author_id) for byline in bylines))
+        return bylines
 
     @cached_property
     def picture(self):
@@ -78,7 +80,12 @@ def render_article(request, article, extra_context=None):
     `extra_context` adds a "not published" banner and keeps search engines out.
     """
     # "More from the section" shows its newest stories.
-    depends_on(events.article_key(article.pk), events.section_key(article.section_id))
+    section_id = article.section_id
+    depends_on(
+        events.article_key(article.pk),
+        events.section_key(section_id),
+        events.section_articles_key(section_id),
+    )
     if article.lead_image_credit_id:
         depends_on(events.credit_key(article.lead_image_credit_id))
     context = {
@@ -110,8 +117,8 @@ def _listing_page(request, articles, *, total_key):
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     articles = section.articles.published().for_cards(bylines=False)
-    key = events.section_key(section.pk)
-    depends_on(key)
+    key = events.section_articles_key(section.pk)
+    depends_on(events.section_key(section.pk), key)
     number, page_obj = _listing_page(request, articles, total_key=key)
     context = {
         "section": section,
@@ -131,8 +138,8 @@ def author_detail(request, slug):
         .filter(pk__in=author.bylines.values("article_id"))
         .for_cards(bylines=False)
     )
-    key = events.author_key(author.pk)
-    depends_on(key)
+    key = events.author_articles_key(author.pk)
+    depends_on(events.author_key(author.pk), key)
     number, page_obj = _listing_page(request, articles, total_key=key)
     context = {
         "author": author,

@@ -101,7 +101,8 @@ class FragmentNode(template.Node):
         if context.get("preview"):  # what staff preview is never kept for readers
             return self.nodelist.render(context)
         key = (self.name, *(part.resolve(context) for part in self.parts))
-        return rendered.get(key, lambda: self.nodelist.render(context))
+        # A part of a page: it shows what the page's view loaded.
+        return rendered.get(key, lambda: self.nodelist.render(context), inherit=True)
 
 
 @register.tag

@@ -33,8 +33,8 @@ def test_one_transaction_sends_one_event_with_every_key(sent, django_capture_on_
     assert len(sent) == 1
     keys = sent[0]
     assert {events.article_key(first.pk), events.article_key(second.pk)} <= keys
-    assert events.section_key(section.pk) in keys
-    assert {events.author_key(b.author_id) for b in first.bylines.all()} <= keys
+    assert events.section_articles_key(section.pk) in keys
+    assert {events.author_articles_key(b.author_id) for b in first.bylines.all()} <= keys
 
 
 @pytest.mark.django_db(transaction=True)

@@ -181,3 +181,15 @@ def test_concurrent_requests_for_a_retired_page_render_it_once(monkeypatch, sett
     assert all(b"Port reopens at dawn" not in body for _, _, body in others)
     assert b"Port reopens at dawn" in rebuilt[2]
     assert Client().get("/economy/port/").get(STATUS_HEADER) == HIT
+
+
+def test_a_new_story_shows_at_once_on_every_page_that_lists_it(
+    client, two_sections, django_capture_on_commit_callbacks
+):
+    economy, culture, writer, critic, *_ = two_sections
+    paths = warm(client, writer, critic)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(section=economy, title="Dockers strike", authors=[writer])
+    for name in ("home", "economy", "port", "writer", "site feed"):
+        assert b"Dockers strike" in client.get(paths[name]).content, name
+    assert cached_status(paths["culture"]) == HIT
