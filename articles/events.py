@@ -54,22 +54,28 @@ def credit_key(pk) -> str:
 LATEST = "latest"
 # The published features (the "Recent features" sidebar).
 FEATURES = "features"
+# The sitemaps: every published article's address and time of last change.
+SITEMAPS = "sitemaps"
 # The list of sections (the navigation on every page), and of authors.
 SECTIONS = "sections"
 AUTHORS = "authors"
 REDIRECTS = "redirects"
 
 
-def article_keys(pk, *, section_ids=(), author_ids=(), visible=False, feature=False):
+def article_keys(pk, *, section_ids=(), author_ids=(), visible=False, listed=True, feature=False):
     """What a change to one article touches.
 
     `visible`: readers could see it before the change or can after it (a
-    draft's edits touch no page but the draft's own); `feature`: it was or
-    is a feature; `section_ids` and `author_ids`: its sections and authors,
-    before and after.
+    draft's edits touch no page but the draft's own). `listed`: its place in
+    listings may have changed (it came or went, moved, was re-dated or
+    re-flagged); when only its text changed, the pages that show it know it
+    by its own key. `feature`: it was or is a feature; `section_ids` and
+    `author_ids`: its sections and authors, before and after.
     """
     keys = {article_key(pk)}
     if visible:
+        keys.add(SITEMAPS)
+    if visible and listed:
         keys |= {
             LATEST,
             *map(section_articles_key, section_ids),

@@ -23,38 +23,41 @@ ONCE_PUBLIC = {Article.Status.PUBLISHED, Article.Status.UNPUBLISHED}
 # -- content changes -----------------------------------------------------------
 
 
+# What decides an article's place in listings: where, when, whether, how featured.
+LISTING_FIELDS = ("status", "section_id", "published_at", "is_feature", "is_pinned", "slug")
+
+
 def remember_article(sender, instance, raw=False, **kwargs):
     """Before a save: what readers could see of the article (see article_changed)."""
     if raw or instance._state.adding or instance.pk is None:
         return
     instance._seen_before_save = (
-        Article._base_manager.filter(pk=instance.pk)
-        .values_list("status", "section_id", "is_feature")
-        .first()
+        Article._base_manager.filter(pk=instance.pk).values(*LISTING_FIELDS).first()
     )
 
 
 def article_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    status, section_id, is_feature = instance.__dict__.pop("_seen_before_save", None) or (
-        None,
-        None,
-        False,
-    )
-    visible = Article.Status.PUBLISHED in (status, instance.status)
+    before = instance.__dict__.pop("_seen_before_save", None)
+    now = {name: getattr(instance, name) for name in LISTING_FIELDS}
+    deleted = "signal" in kwargs and kwargs["signal"] is post_delete
+    listed = deleted or before != now
+    before = before or dict.fromkeys(LISTING_FIELDS)
+    visible = Article.Status.PUBLISHED in (before["status"], instance.status)
     author_ids = (
         # A deleted article's bylines are gone already: its authors' pages
         # changed with them (byline_changed).
-        list(instance.bylines.values_list("author_id", flat=True)) if visible else ()
+        list(instance.bylines.values_list("author_id", flat=True)) if visible and listed else ()
     )
     events.changed(
         *events.article_keys(
             instance.pk,
-            section_ids={section_id, instance.section_id} - {None},
+            section_ids={before["section_id"], instance.section_id} - {None},
             author_ids=author_ids,
             visible=visible,
-            feature=is_feature or instance.is_feature,
+            listed=listed,
+            feature=bool(before["is_feature"] or instance.is_feature),
         )
     )
 

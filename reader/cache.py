@@ -93,8 +93,20 @@ _known = _Known()
 _state: ContentState | None = None
 # Set for the length of a request: see pinned_content_state().
 _pinned: ContextVar[ContentState | None] = ContextVar("pinned_content_state", default=None)
-# The keys of what is being built: see collecting().
-_collected: ContextVar[set | None] = ContextVar("collected_keys", default=None)
+
+
+class Collected(set):
+    """The keys of what is being built (see collecting()), and the time.time()
+    by which it must be built again whatever changes (None: no such time)."""
+
+    until: float | None = None
+
+    def expire_by(self, until: float | None):
+        if until is not None and (self.until is None or until < self.until):
+            self.until = until
+
+
+_collected: ContextVar[Collected | None] = ContextVar("collected_keys", default=None)
 
 
 def is_fresh(built_after: int, keys: Iterable[str]) -> bool:
@@ -110,9 +122,11 @@ def depends_on(*keys: str) -> None:
         collected.update(keys)
 
 
-def collected() -> frozenset:
-    """The keys declared so far for what is being built."""
-    return frozenset(_collected.get() or ())
+def expire_by(until: float | None) -> None:
+    """Declare that what is being built must be built again by `until` (time.time())."""
+    collected = _collected.get()
+    if collected is not None:
+        collected.expire_by(until)
 
 
 @contextmanager
@@ -123,7 +137,7 @@ def collecting(inherit=False):
     what the outer block declared so far: a fragment of a page shows the data
     its view loaded."""
     outer = _collected.get()
-    keys = {ALL, *(outer if inherit and outer else ())}
+    keys = Collected({ALL, *(outer if inherit and outer else ())})
     token = _collected.set(keys)
     try:
         yield keys
@@ -131,6 +145,7 @@ def collecting(inherit=False):
         _collected.reset(token)
         if outer is not None:
             outer.update(keys)
+            outer.expire_by(keys.until)
 
 
 # -- the state -------------------------------------------------------------------
@@ -273,7 +288,10 @@ def forget_content_state() -> None:
 
 
 def cached(
-    name: str, compute: Callable[[], tuple[Any, datetime | None]], keys: Iterable[str] = ()
+    name: str,
+    compute: Callable[[], tuple[Any, datetime | None]],
+    keys: Iterable[str] = (),
+    lag: timedelta | None = None,
 ) -> Any:
     """The value cached as `name`, while no change has touched what it was built from.
 
@@ -282,6 +300,10 @@ def cached(
     nothing changed; None means "until the content changes". The keys it
     depends on are `keys` and those declared while it computes. `compute()`
     runs only on a miss. The value must pickle: keep it to plain data.
+
+    With `lag`, a value is kept for that long after it was built even if a
+    change touches it (for what is costly to build and may be a little late,
+    such as sitemaps), and what it is part of is built again by then.
     """
     state = content_state()
     now = timezone.now()
@@ -289,10 +311,14 @@ def cached(
     # The expiry travels with the value and is checked against the same clock
     # that decides publication, so the value is never served past its time.
     if hit is not None:
-        value, built_after, hit_keys, expires_at = hit
-        if expires_at > now and is_fresh(built_after, hit_keys):
-            depends_on(*hit_keys)
-            return value
+        value, built_after, hit_keys, expires_at, built_at, until = hit
+        if expires_at > now:
+            if is_fresh(built_after, hit_keys):
+                _declare(hit_keys, until)
+                return value
+            if lag is not None and now - built_at < lag:
+                _declare(hit_keys, until, (built_at + lag).timestamp())
+                return value
     with collecting() as found:
         depends_on(*keys)
         value, valid_until = compute()
@@ -301,5 +327,14 @@ def cached(
         expires_at = min(expires_at, valid_until)
     timeout = math.ceil((expires_at - now).total_seconds())
     if timeout > 0:
-        shared.set(f"value:{name}", (value, state.version, frozenset(found), expires_at), timeout)
+        stored = (value, state.version, frozenset(found), expires_at, now, found.until)
+        shared.set(f"value:{name}", stored, timeout)
     return value
+
+
+def _declare(keys, *untils):
+    collected = _collected.get()
+    if collected is not None:
+        collected.update(keys)
+        for until in untils:
+            collected.expire_by(until)

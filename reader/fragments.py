@@ -18,7 +18,16 @@ from articles.images import Picture, lead_picture
 from articles.models import Article, bylines_with_authors
 from sections.models import Section
 
-from .cache import ALL, MAX_AGE, cached, collecting, content_state, depends_on, is_fresh
+from .cache import (
+    ALL,
+    MAX_AGE,
+    cached,
+    collecting,
+    content_state,
+    depends_on,
+    expire_by,
+    is_fresh,
+)
 
 RECENT_FEATURES = 5
 # Part of the cache keys: change it when the cached classes change shape, so a
@@ -120,6 +129,7 @@ class Fragment:
     built_after: int
     keys: frozenset
     born: float  # time.monotonic()
+    until: float | None = None  # time.time() by which it must be rendered again
 
 
 class RenderedFragments:
@@ -146,9 +156,12 @@ class RenderedFragments:
             built_after = content_state().version
             with collecting(inherit=inherit) as keys:
                 html = render()
-            fragment = Fragment(html, built_after, frozenset(keys), time.monotonic())
+            fragment = Fragment(
+                html, built_after, frozenset(keys), time.monotonic(), until=keys.until
+            )
             self._keep({key: fragment})
         depends_on(*fragment.keys)
+        expire_by(fragment.until)
         return fragment.html
 
     def cards(self, articles, *, variant="river", level=2, show_section=False) -> list[str]:
@@ -184,6 +197,8 @@ class RenderedFragments:
         if time.monotonic() - fragment.born > MAX_AGE.total_seconds() or not is_fresh(
             fragment.built_after, fragment.keys
         ):
+            return None
+        if fragment.until is not None and fragment.until <= time.time():
             return None
         return fragment
 

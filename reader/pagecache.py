@@ -147,16 +147,20 @@ class PageStore:
         self.local_bytes = 0
         self.lock = threading.Lock()  # runserver and threaded workers share the LRU
 
-    def get(self, key) -> CachedPage | None:
+    def get(self, key, good=lambda page: True) -> CachedPage | None:
+        """The page `key`: this process's copy if `good(copy)`, else the shared
+        cache's if that is newer (another process rendered it again), else
+        the copy there is, good or not, for the caller to judge."""
         now = time.time()
         page = self.local.get(key)
-        if page is not None and page.stale_until > now:
+        if page is not None and page.stale_until > now and good(page):
             return page
-        page = shared.get(shared_key(key))
-        if page is None or page.stale_until <= now:
-            return None
-        self._keep(key, page)
-        return page
+        there = shared.get(shared_key(key))
+        if there is not None and there.stale_until > now:
+            if page is None or there.built_after > page.built_after or good(there):
+                self._keep(key, there)
+                return there
+        return page if page is not None and page.stale_until > now else None
 
     def set(self, key, page: CachedPage):
         timeout = int(page.stale_until - time.time())
@@ -223,15 +227,19 @@ def lookup(environ, secure=None) -> Lookup:
         return NOT_CACHED
     try:
         state = content_state()
-        page = store.get(key)
+        now = time.time()
+
+        def good(page):
+            return page.expires_at > now and is_fresh(page.built_after, page.keys)
+
+        page = store.get(key, good)
         if page is None:
             return Lookup(key)
-        now = time.time()
         if state.stale:
             if now < page.stale_until:
                 return Lookup(key, page, STALE_IF_ERROR)
             return Lookup(key)
-        if page.expires_at > now and is_fresh(page.built_after, page.keys):
+        if good(page):
             return Lookup(key, page, HIT)
         return Lookup(key, page, RETIRED, claimed=store.claim(key))
     except Exception:
@@ -312,6 +320,8 @@ class PageCacheMiddleware:
 
     def store(self, key, state, keys, response):
         seconds = lifetime(state)
+        if keys.until is not None:  # built from a value that must be rebuilt by then
+            seconds = min(seconds, int(keys.until - time.time()))
         if seconds <= 0 or state.stale:
             return
         etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'

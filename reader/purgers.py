@@ -37,19 +37,33 @@ class Purger:
 class VarnishPurger(Purger):
     """`PURGE /` with the keys in an `xkey-purge` header (deploy/varnish/newsroom.vcl)."""
 
+    # Varnish refuses request headers over 8 KB (http_req_hdr_len).
+    MAX_HEADER = 4000
+
     def purge(self, keys):
         url = urlsplit(self.location)
         connection = http.client.HTTPConnection(
             url.hostname, url.port or 80, timeout=self.options.get("timeout", 2)
         )
         try:
-            connection.request("PURGE", "/", headers={"xkey-purge": " ".join(sorted(keys))})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                raise OSError(f"{self.location} answered {response.status} {response.reason}")
+            for header in self._headers(sorted(keys)):
+                connection.request("PURGE", "/", headers={"xkey-purge": header})
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise OSError(f"{self.location} answered {response.status} {response.reason}")
         finally:
             connection.close()
+
+    def _headers(self, keys):
+        header = ""
+        for key in keys:
+            if header and len(header) + len(key) >= self.MAX_HEADER:
+                yield header
+                header = ""
+            header = f"{header} {key}" if header else key
+        if header:
+            yield header
 
 
 def purgers() -> list[Purger]:
@@ -77,4 +91,7 @@ def _purge(caches, keys):
         try:
             cache.purge(keys)
         except Exception as exc:  # a cache that cannot be reached must not fail a save
-            logger.warning("Purging %s from %s failed: %s", " ".join(keys), cache.location, exc)
+            shown = " ".join(sorted(keys)[:5]) + (
+                f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+            )
+            logger.warning("Purging %s from %s failed: %s", shown, cache.location, exc)

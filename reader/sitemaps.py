@@ -26,6 +26,10 @@ ARTICLES_PER_SITEMAP = 5000
 NEWS_MAX_AGE = timedelta(days=2)
 # The news sitemap's two-day window moves with the clock, not only with edits.
 NEWS_SITEMAP_CACHE = timedelta(minutes=10)
+# Sitemaps follow changes at most this late: a page of 5,000 addresses takes
+# a third of a second to build, and a busy newsroom changes something every
+# second, while crawlers read sitemaps every few minutes at most.
+SITEMAP_LAG = timedelta(minutes=1)
 NEWS_MAX_URLS = 1000
 
 
@@ -42,7 +46,7 @@ def article_lastmod(article):
 
 class Sitemap(sitemaps.Sitemap):
     # What a change must touch to retire the sitemap (reader.cache).
-    keys = (events.LATEST,)
+    keys = (events.SITEMAPS,)
 
     @property
     def paginator(self):
@@ -60,7 +64,7 @@ class Sitemap(sitemaps.Sitemap):
 
 
 class SectionSitemap(Sitemap):
-    keys = (events.SECTIONS, events.LATEST)
+    keys = (events.SECTIONS, events.SITEMAPS)
 
     def items(self):
         return Section.objects.annotate(
@@ -95,7 +99,7 @@ class ArticleSitemap(Sitemap):
 
 
 class AuthorSitemap(Sitemap):
-    keys = (events.AUTHORS, events.LATEST)
+    keys = (events.AUTHORS, events.SITEMAPS)
 
     def items(self):
         """Authors with published articles, each with its newest one's time.
@@ -151,11 +155,12 @@ def news_language():
     return code if code in ("zh-cn", "zh-tw") else code.split("-")[0]
 
 
-def cached_response(view, max_age=None, keys=()):
+def cached_response(view, max_age=None, keys=(), lag=None):
     """`view` (a sitemap or feed), served from the cache until a change touches
     what it lists (reader.cache: the keys the view declares, and `keys`), and
     at most `max_age` (a timedelta) when what it lists also depends on the
-    clock. Cached per scheme, host and sitemap page; errors are not cached."""
+    clock; with `lag`, at most that late after a change. Cached per scheme,
+    host and sitemap page; errors are not cached."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -172,7 +177,7 @@ def cached_response(view, max_age=None, keys=()):
             return (response.status_code, response.content, dict(response.items())), valid_until
 
         status, content, headers = cached(
-            "xml-response:" + hashlib.sha256(url.encode()).hexdigest(), compute, keys
+            "xml-response:" + hashlib.sha256(url.encode()).hexdigest(), compute, keys, lag
         )
         return HttpResponse(content, status=status, headers=headers)
 

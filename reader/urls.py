@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from . import feeds, preview, views
-from .sitemaps import NEWS_SITEMAP_CACHE, NEWS_SITEMAPS, SITEMAPS, cached_response
+from .sitemaps import NEWS_SITEMAP_CACHE, NEWS_SITEMAPS, SITEMAP_LAG, SITEMAPS, cached_response
 
 feed_patterns = [
     path("rss/", cached_response(feeds.LatestArticlesFeed()), name="site"),
@@ -39,19 +39,19 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        cached_response(sitemap_views.index),
+        cached_response(sitemap_views.index, lag=SITEMAP_LAG),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        cached_response(sitemap_views.sitemap),
+        cached_response(sitemap_views.sitemap, lag=SITEMAP_LAG),
         {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap",
     ),
     path(
         "news-sitemap.xml",
-        cached_response(sitemap_views.sitemap, max_age=NEWS_SITEMAP_CACHE),
+        cached_response(sitemap_views.sitemap, max_age=NEWS_SITEMAP_CACHE, lag=SITEMAP_LAG),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),

@@ -31,7 +31,9 @@ def home(request):
 class ArticlePage:
     """What the article page shows besides the article, computed only when the
     template asks: a page whose parts are already rendered (see the
-    {% fragment %} tag) costs one query, the article itself."""
+    {% fragment %} tag) costs one query, the article itself. "More from the
+    section" is a part of its own: a story published in the section changes
+    it under every article there, and leaves the rest of their pages alone."""
 
     def __init__(self, request, article):
         self.request, self.article = request, article
@@ -48,6 +50,11 @@ class ArticlePage:
         # One query for the bylines of the article and of every "more" card.
         prefetch_related_objects([self.article, *more], bylines_with_authors())
         return more
+
+    def more_from_section(self):
+        """The "more from the section" cards: they change with what the section lists."""
+        depends_on(events.section_articles_key(self.article.section_id))
+        return self.more_articles
 
     @cached_property
     def bylines(self):
@@ -79,13 +86,7 @@ def render_article(request, article, extra_context=None):
     so that a preview is exactly what readers will see. A truthy `preview` in
     `extra_context` adds a "not published" banner and keeps search engines out.
     """
-    # "More from the section" shows its newest stories.
-    section_id = article.section_id
-    depends_on(
-        events.article_key(article.pk),
-        events.section_key(section_id),
-        events.section_articles_key(section_id),
-    )
+    depends_on(events.article_key(article.pk), events.section_key(article.section_id))
     if article.lead_image_credit_id:
         depends_on(events.credit_key(article.lead_image_credit_id))
     context = {

@@ -84,6 +84,13 @@ sub vcl_backend_response {
     return (deliver);
 }
 
+sub vcl_backend_error {
+    # A worker killed mid-request (or restarting): try once more, on another.
+    if (bereq.retries < 1) {
+        return (retry);
+    }
+}
+
 sub vcl_deliver {
     if (obj.hits > 0) {
         set resp.http.X-Varnish-Cache = "HIT";

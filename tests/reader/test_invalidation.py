@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from articles.models import Article
-from reader import views
+from reader import sitemaps, views
 from reader.cache import content_state, forget_content_state
+from reader.fragments import rendered
 from reader.pagecache import HIT, RETIRED, STATUS_HEADER, lookup
 from reader.pagecache import store as page_store
 from tests.factories import make_article, make_author, make_section
@@ -193,3 +194,47 @@ def test_a_new_story_shows_at_once_on_every_page_that_lists_it(
     for name in ("home", "economy", "port", "writer", "site feed"):
         assert b"Dockers strike" in client.get(paths[name]).content, name
     assert cached_status(paths["culture"]) == HIT
+
+
+def test_sitemaps_lag_a_change_by_at_most_a_minute_and_say_so(
+    client, two_sections, django_capture_on_commit_callbacks
+):
+    *_, port, _, _ = two_sections
+    client.get("/sitemap-articles.xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        port.slug = "port-reopens"
+        port.save()
+    response = client.get("/sitemap-articles.xml")
+    assert b"/economy/port/" in response.content  # at most SITEMAP_LAG late...
+    max_age = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+    assert 0 < max_age <= sitemaps.SITEMAP_LAG.total_seconds()  # ...and kept no longer
+
+
+def test_a_story_published_in_a_section_rerenders_only_more_from_under_its_articles(
+    client, two_sections, django_capture_on_commit_callbacks
+):
+    economy, culture, writer, critic, port, *_ = two_sections
+    client.get("/economy/port/")
+    assert rendered._good(("article-content", port.pk)) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(section=economy, title="Dockers strike", authors=[critic])
+    assert rendered._good(("article-more", port.pk)) is None
+    assert rendered._good(("article-content", port.pk)) is not None  # the story itself stays
+    assert b"Dockers strike" in client.get("/economy/port/").content
+
+
+def test_a_page_another_process_rendered_again_is_taken_from_the_shared_cache(
+    client, two_sections, django_capture_on_commit_callbacks
+):
+    *_, port, _, _ = two_sections
+    client.get("/economy/port/")
+    other_process = page_store.local.copy()  # this process's copy, soon retired
+    with django_capture_on_commit_callbacks(execute=True):
+        port.title = "Port reopens at dawn"
+        port.save()
+    client.get("/economy/port/")  # rendered again, and shared
+    page_store.local.clear()
+    page_store.local.update(other_process)  # as the other process still holds it
+    found = lookup(environ("/economy/port/"))
+    assert found.status == HIT and not found.claimed
+    assert b"Port reopens at dawn" in found.page.body
