@@ -10,8 +10,8 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .models import Article, ImageCredit
-from .sanitize import sanitize_html
-from .validators import validate_image_file
+from .sanitize import check_html, sanitize_html
+from .validators import stored_name, validate_image_file
 
 # What the body editor offers; the server's sanitizer (articles.sanitize) has the last word.
 BODY_EDITOR = {
@@ -45,7 +45,8 @@ class ImageUploadField(forms.ImageField):
 
     def to_python(self, data):
         if data not in self.empty_values and hasattr(data, "seek"):
-            validate_image_file(data)
+            image_format = validate_image_file(data)
+            data.name = stored_name(data.name, image_format)
         return super().to_python(data)
 
 
@@ -142,6 +143,11 @@ class ArticleForm(forms.ModelForm):
         credit = self.fields.get("lead_image_credit")
         if isinstance(credit, CreditField) and self.user is not None:
             credit.allow_create = self.user.has_perm("articles.add_imagecredit")
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body") or ""
+        check_html(body)  # before anything parses it: see articles.sanitize
+        return body
 
     def clean(self):
         cleaned_data = super().clean()

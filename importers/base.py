@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from articles.sanitize import sanitize_html
+from articles.sanitize import check_html, sanitize_html
 
 # Bump when the mapping of a source record to an article changes, so that
 # `--update` rewrites articles imported by an older version of the importer.
@@ -20,6 +21,10 @@ MAPPING_VERSION = "1"
 
 class ImportProblem(Exception):
     """A record (or a whole file) cannot be imported; the message is for a person."""
+
+
+class BodyRefused(ImportProblem):
+    """A body the admin would refuse too (too large, too deeply nested)."""
 
 
 class DateOutOfRange(ImportProblem, ValueError):
@@ -98,9 +103,13 @@ class ImportRecord:
         other it writes or compares: a re-run skips the work for the rest."""
         if self.finished:
             return
-        if self.convert is not None:
-            self.body, self.body_warnings = self.convert(self.body)
-        self.body = sanitize_html(self.body)
+        try:
+            check_html(self.body)  # before the conversion, which parses it too
+            if self.convert is not None:
+                self.body, self.body_warnings = self.convert(self.body)
+            self.body = sanitize_html(self.body)
+        except ValidationError as exc:
+            raise BodyRefused(f"body refused: {' '.join(exc.messages)}") from None
         self.finished = True
 
     def all_warnings(self):

@@ -1,4 +1,9 @@
-"""Lead images referenced by imported records, found on disk and copied into storage."""
+"""Lead images referenced by imported records, found on disk and copied into storage.
+
+They pass the admin's checks (articles.validators: the type sniffed from the
+content, byte and pixel limits), are stored under the extension of what they
+are and re-encoded, and only files inside --images-dir are ever read: a
+symlink there that leads elsewhere is not followed."""
 
 import hashlib
 import os
@@ -6,10 +11,14 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+
+from articles.validators import reencoded, stored_name, validate_image_file
 
 EXIF_ORIENTATION = 0x0112
 SIDEWAYS = {5, 6, 7, 8}
@@ -63,7 +72,8 @@ class ImageStore:
             self._by_name = {}
             for folder, _dirs, files in os.walk(self.root):
                 for name in files:
-                    self._by_name.setdefault(name.casefold(), []).append(Path(folder) / name)
+                    if inside := self._inside(Path(folder) / name):
+                        self._by_name.setdefault(name.casefold(), []).append(inside)
         return self._by_name
 
     def take_new(self):
@@ -75,22 +85,26 @@ class ImageStore:
         """(storage name, width, height) of an image file; ValueError if it is not one."""
         if path in self._stored:
             return self._stored[path]
-        try:
-            with Image.open(path) as image:
+        with open(path, "rb") as fh:
+            upload = File(fh, name=path.name)
+            try:
+                image_format = validate_image_file(upload)
+            except ValidationError as exc:
+                raise ValueError(f"{path.name}: {' '.join(exc.messages)}") from None
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+            fh.seek(0)
+            with Image.open(fh) as image:
                 width, height = image.size
                 if image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS:
                     width, height = height, width  # shown turned, as browsers do
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-            raise ValueError(f"{path.name} is not a readable image") from exc
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        hexdigest = digest.hexdigest()
-        name = f"lead/imported/{hexdigest[:2]}/{hexdigest[:16]}-{get_valid_filename(path.name)}"
-        if not self.dry_run and not default_storage.exists(name):
-            with open(path, "rb") as fh:
-                name = default_storage.save(name, File(fh, name=path.name))
-            self._new.append(name)
+            hexdigest = digest.hexdigest()
+            filename = stored_name(get_valid_filename(path.name), image_format)
+            name = f"lead/imported/{hexdigest[:2]}/{hexdigest[:16]}-{filename}"
+            if not self.dry_run and not default_storage.exists(name):
+                data = reencoded(fh, image_format)
+                name = default_storage.save(name, ContentFile(data, name=filename))
+                self._new.append(name)
         self._stored[path] = (name, width, height)
         return self._stored[path]

@@ -49,6 +49,10 @@ STATUSES = set(Article.Status.values)
 _HAS_TAG = re.compile(r"<[a-zA-Z/!]")
 
 
+# Python's json module recurses once per level of nesting.
+TOO_DEEP = "nested too deeply to read (no article needs that many levels of JSON)"
+
+
 class RecordError(ImportProblem):
     pass
 
@@ -317,6 +321,8 @@ def _safe(obj, *, source, location, tz):
         # A field of a shape nobody documented (REST exports vary by plugin):
         # this record fails, the rest imports.
         reason = f"a field is not of the expected shape ({type(exc).__name__}: {exc})"
+    except RecursionError:
+        reason = TOO_DEEP
     key = f"jsonl:{obj.get('id')}" if isinstance(obj, dict) and obj.get("id") else ""
     title = obj.get("title") if isinstance(obj, dict) else ""
     return Failure(
@@ -352,6 +358,9 @@ def read_jsonl(path, *, source, tz, cursor):
             except json.JSONDecodeError as exc:
                 yield Failure(source, location, f"not valid JSON: {exc.msg} at column {exc.colno}")
                 continue
+            except RecursionError:
+                yield Failure(source, location, TOO_DEEP)
+                continue
             yield _safe(obj, source=source, location=location, tz=tz)
 
 
@@ -365,6 +374,8 @@ def _read_json_document(fh, *, source, tz):
         raise SourceError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise SourceError(TOO_DEEP) from None
     items = data if isinstance(data, list) else [data]
     for index, obj in enumerate(items, start=1):
         location = f"item {index}" if isinstance(data, list) else "item 1"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from articles.models import Article
 
-from .base import Failure, ImportRecord, Outcome, Skip, SourceError
+from .base import BodyRefused, Failure, ImportRecord, Outcome, Skip, SourceError
 from .indexer import IndexingError, index_unindexed
 from .jsonl import read_jsonl
 from .text import TextParseError, parse_text
@@ -243,7 +243,20 @@ def _read(files, options, known=frozenset()):
             for item in items:
                 if isinstance(item, ImportRecord):
                     if item.legacy_key not in known:
-                        item.finish()
+                        try:
+                            item.finish()
+                        except BodyRefused as exc:
+                            failed = Outcome(
+                                "failed",
+                                item.source,
+                                item.location,
+                                item.legacy_key,
+                                item.title,
+                                str(exc),
+                                warnings=item.all_warnings(),
+                            )
+                            yield failed, done + cursor.offset
+                            continue
                     yield item, done + cursor.offset
                 else:
                     yield (

@@ -18,7 +18,7 @@ from articles.models import Article, Author, Byline, ImageCredit, Redirect
 from search.engine import refresh_search_vectors
 from sections.models import RESERVED_SLUGS, Section
 
-from .base import ImportRecord, Outcome, clean_slug
+from .base import BodyRefused, ImportRecord, Outcome, clean_slug
 from .bulk import insert
 from .images import ImageStore
 from .indexer import BackgroundIndexer
@@ -271,7 +271,11 @@ class ArticleWriter:
                     )
                 )
                 continue
-            record.finish()
+            try:
+                record.finish()
+            except BodyRefused as exc:
+                outcomes.append(self._failed(record, str(exc)))
+                continue
             fingerprint = record.fingerprint(self.defaults_key)
             if (
                 found

@@ -29,6 +29,15 @@ if not SECRET_KEY:
             "(DEBUG is off, so there is no development fallback)."
         )
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 (DEBUG only)
+elif not DEBUG and (
+    # Django's own test of a strong key (check --deploy, security.W009), enforced:
+    # a guessable key lets anyone forge sessions, preview links and password resets.
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for a site with DEBUG off: use at least 50 random "
+        "characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_prose_editor",
     "simple_history",
+    "axes",
     # The domain, then the apps built on it (README: How the code is laid out).
     "sections",
     "articles",
@@ -67,7 +77,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a 404 at an article's old address into a 301 to its current one.
     "reader.middleware.RedirectFallbackMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for
+# one account from one address, that pair is locked out for AXES_COOLOFF_TIME;
+# the login form says so. Other accounts and addresses are unaffected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# Behind Varnish and a TLS terminator the client's address comes in
+# X-Forwarded-For; trusted only when told so.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if env.bool("TRUST_X_FORWARDED_FOR", default=False)
+    else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

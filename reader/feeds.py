@@ -10,6 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import feedgenerator
+from django.utils.html import escape
 
 from articles import events
 from articles.models import Article, Author, bylines_with_authors
@@ -26,6 +27,13 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def xml_text(text):
     """`text` without the control characters that would make the XML invalid."""
     return NOT_XML.sub("", text)
+
+
+def html_text(text):
+    """Plain `text` for an element feed readers read as HTML (RSS <description>,
+    Atom <summary type="html">): escaped for HTML here, then for XML by the
+    feed generator, so that "<b>" in a dek reaches the reader as "<b>", not bold."""
+    return escape(xml_text(text))
 
 
 def article_guid(article):
@@ -66,6 +74,10 @@ class LatestArticlesFeed(Feed):
         return reverse("reader:home")
 
     def description(self, obj):
+        # RSS readers take the channel's <description> for HTML, like the items'.
+        return html_text(self.plain_description(obj))
+
+    def plain_description(self, obj):
         return f"The latest articles from {settings.NEWSROOM_SITE_NAME}."
 
     def author_name(self):
@@ -87,7 +99,7 @@ class LatestArticlesFeed(Feed):
         return xml_text(article.title)
 
     def item_description(self, article):
-        return xml_text(article.dek)
+        return html_text(article.dek)
 
     def item_guid(self, article):
         return article_guid(article)
@@ -133,8 +145,8 @@ class SectionFeed(LatestArticlesFeed):
     def link(self, section):
         return section.get_absolute_url()
 
-    def description(self, section):
-        return xml_text(section.description or f"The latest articles in {section.name}.")
+    def plain_description(self, section):
+        return section.description or f"The latest articles in {section.name}."
 
     def articles(self, section):
         depends_on(events.section_key(section.pk), events.section_articles_key(section.pk))
@@ -151,8 +163,8 @@ class AuthorFeed(LatestArticlesFeed):
     def link(self, author):
         return author.get_absolute_url()
 
-    def description(self, author):
-        return xml_text(f"The latest articles by {author.name}.")
+    def plain_description(self, author):
+        return f"The latest articles by {author.name}."
 
     def articles(self, author):
         depends_on(events.author_key(author.pk), events.author_articles_key(author.pk))
@@ -164,7 +176,8 @@ class AtomMixin:
     feed_type = AtomFeedType
 
     def subtitle(self, obj):
-        return self.description(obj)
+        # Atom's <subtitle> is text (no type attribute): escaped once, for XML.
+        return xml_text(self.plain_description(obj))
 
 
 class LatestArticlesAtomFeed(AtomMixin, LatestArticlesFeed):

@@ -45,6 +45,8 @@ from django.utils.safestring import mark_safe
 from articles.models import Article, Author, Byline
 
 MAX_QUERY_LENGTH = 200
+# Words and phrases a query may look for (or exclude).
+MAX_TERMS = 32
 PER_PAGE = 20
 SORTS = ("relevance", "date")
 FTS_TABLE = "articles_search"
@@ -96,7 +98,7 @@ def search_articles(params):
     """Published articles matching `params`, in result order (best first, or
     newest first), annotated with `rank` when ordered by relevance."""
     articles = Article.objects.published()
-    if not params.q:
+    if not parse_websearch(params.q):  # nothing to look for: "", "- - -", "-tax"
         return articles.annotate(rank=Value(0.0)).none()
     if params.section:
         articles = articles.filter(section__slug=params.section)
@@ -360,7 +362,25 @@ def _refresh_postgresql(ids):
 
 
 def search_query(q):
-    return SearchQuery(q, config=_config(), search_type="websearch")
+    """The tsquery for `q`, from its terms as parse_websearch() reads them: what
+    PostgreSQL's own parser is given is plain and short, so no query nests its
+    operators deep enough to overflow the tsquery stack (33 hyphens did)."""
+    return SearchQuery(websearch_text(q), config=_config(), search_type="websearch")
+
+
+def websearch_text(q):
+    """`q` rewritten in plain websearch syntax, at most MAX_TERMS terms."""
+    groups, count = [], 0
+    for positives, negatives in parse_websearch(q):
+        terms = []
+        for phrase, sign in [(p, "") for p in positives] + [(n, "-") for n in negatives]:
+            if count >= MAX_TERMS:
+                break
+            terms.append(f'{sign}"{phrase}"' if len(phrase.split()) > 1 else sign + phrase)
+            count += 1
+        if terms:
+            groups.append(" ".join(terms))
+    return " or ".join(groups)
 
 
 def _match_postgresql(articles, q, sort):

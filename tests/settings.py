@@ -2,7 +2,9 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault(
+    "SECRET_KEY", "tests-only-not-a-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz"
+)
 # The tests describe their own environment; a developer's .env must not leak in.
 os.environ.setdefault("ENV_FILE", os.devnull)
 

@@ -29,6 +29,18 @@ def load_settings(**env):
     )
 
 
+STRONG_KEY = "kT3v9-QwZ7pL2mN8xR4sB6yH1jF5cD0gA_uE" + "x" * 20
+
+
+@pytest.mark.parametrize(
+    "key", ["changeme", "x" * 60, "django-insecure-" + "a1b2c3d4e5" * 5, "short-but-mixed-9"]
+)
+def test_a_weak_secret_key_with_debug_off_is_refused(key):
+    result = load_settings(SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
 def test_missing_secret_key_with_debug_off_is_a_clear_error():
     result = load_settings()
     assert result.returncode != 0
@@ -38,7 +50,7 @@ def test_missing_secret_key_with_debug_off_is_a_clear_error():
 def test_debug_is_off_unless_set():
     import json
 
-    result = load_settings(SECRET_KEY="x" * 50)
+    result = load_settings(SECRET_KEY=STRONG_KEY)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["debug"] is False
@@ -86,7 +98,7 @@ def test_lists_and_switches():
 
     values = json.loads(
         load_settings(
-            SECRET_KEY="x" * 50,
+            SECRET_KEY=STRONG_KEY,
             ALLOWED_HOSTS="news.example.org,www.news.example.org",
             TIME_ZONE="Asia/Singapore",
             SECURE_HSTS_SECONDS="3600",

@@ -1,8 +1,9 @@
 """Time the reader pages in-process and count their queries, cold and warm.
 
     manage.py generate_articles --articles 100000 --paths-file var/bench_paths.txt
-    DEBUG=0 SECRET_KEY=x SECURE_SSL_REDIRECT=0 manage.py collectstatic --noinput
-    DEBUG=0 SECRET_KEY=x SECURE_SSL_REDIRECT=0 python bench/reader/pages.py var/bench_paths.txt
+    export SECRET_KEY=$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")
+    DEBUG=0 SECURE_SSL_REDIRECT=0 manage.py collectstatic --noinput
+    DEBUG=0 SECURE_SSL_REDIRECT=0 python bench/reader/pages.py var/bench_paths.txt
 
 Renders through Django's test client, without a web server or a page cache:
 the cost of one uncached page. "Cold" empties the caches first, as the first

@@ -553,10 +553,11 @@ def run_faults(services, targets, paths_file, duration=45):
     }
     say("\n### Faults under load (16 connections, 45 s; the fault at 10 s)\n")
     say(
-        "| fault | through | requests | 5xx | 503 | socket errors and timeouts "
-        "| worst second (5xx, ok) | recovered by |"
+        "| fault | through | requests | 5xx | of which 503 | socket errors and timeouts "
+        "| answers/s before | slowest second during | most 5xx in a second during "
+        "| back to normal after it ended |"
     )
-    say("|---|---|---|---|---|---|---|---|")
+    say("|---|---|---|---|---|---|---|---|---|---|")
     for (fault, (start, length, end)), (name, url) in (
         (f, t) for f in faults.items() for t in targets
     ):
@@ -583,30 +584,25 @@ def run_faults(services, targets, paths_file, duration=45):
 
 
 def report_fault(fault, name, result, began, ended):
-    seconds = result["seconds"]
-    worst = max(
-        seconds.items(),
-        key=lambda item: (sum(n for s, n in item[1].items() if s >= 500), -sum(item[1].values())),
-    )
-    worst_bad = sum(n for s, n in worst[1].items() if s >= 500)
-    worst_ok = sum(n for s, n in worst[1].items() if s < 500)
-    before = [sum(c.values()) for s, c in seconds.items() if s < began]
-    normal = statistics.median(before) if before else 0
+    """One row: what readers got while the fault lasted, and after."""
+    # The first and the last second of a run are partial: left out.
+    seconds = dict(list(result["seconds"].items())[1:-1])
+    ok = {s: sum(n for st, n in c.items() if st < 500) for s, c in seconds.items()}
+    bad = {s: sum(n for st, n in c.items() if st >= 500) for s, c in seconds.items()}
+    normal = statistics.median([n for s, n in ok.items() if s < began] or [0])
+    during = [s for s in seconds if began <= s <= ended]
+    lowest = min((ok[s] for s in during), default=0)
     recovered = next(
-        (
-            s - ended
-            for s, c in seconds.items()
-            if s >= ended and not any(st >= 500 for st in c) and sum(c.values()) >= 0.5 * normal
-        ),
-        None,
+        (s - ended for s in seconds if s >= ended and not bad[s] and ok[s] >= 0.5 * normal), None
     )
     say(
         f"| {fault} | {name} | {sum(result['statuses'].values()):,} | {result['errors']} "
         f"| {result['statuses'].get(503, 0)} | {result['socket_errors']} "
-        f"| {worst_bad}, {worst_ok} | "
-        + (f"{recovered} s after it ended |" if recovered is not None else "not within the run |")
+        f"| {normal:,.0f} | {lowest:,.0f} ({lowest / normal:.0%}) "
+        f"| {max((bad[s] for s in during), default=0)} | "
+        + (f"{recovered} s |" if recovered is not None else "not within the run |")
     )
-    log(f"{fault} / {name}: {json.dumps({s: c for s, c in seconds.items()})}")
+    log(f"{fault} / {name} {began}-{ended}: {json.dumps(seconds)}")
 
 
 def main():

@@ -184,7 +184,7 @@ def test_with_the_database_down_cached_pages_are_served_stale_and_others_are_503
     make_article(section=economy, slug="port", title="Port reopens", authors=[make_author()])
     get_user_model().objects.create_superuser("chief", password="x")
     reader, editor = Client(raise_request_exception=False), Client(raise_request_exception=False)
-    editor.login(username="chief", password="x")
+    editor.force_login(get_user_model().objects.get(username="chief"))
     assert reader.get("/economy/port/").status_code == 200
     assert reader.get("/").status_code == 200
 

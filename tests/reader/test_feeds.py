@@ -1,3 +1,4 @@
+import html
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -79,7 +80,8 @@ def test_site_rss_feed(client, story, hidden):
     (item,) = channel.findall("item")
     assert item.findtext("title") == "Harbour lights return"
     assert item.findtext("link") == "http://testserver/island-notebook/" + story.slug + "/"
-    assert item.findtext("description") == story.dek
+    # Read as HTML by feed readers: the dek's "<again>" must reach them as text.
+    assert item.findtext("description") == html.escape(story.dek)
     assert item.findtext(f"{DC}creator") == "Ana Lim, Tevita Fonua"
     assert item.findtext("category") == "Island Notebook"
     assert parsedate_to_datetime(item.findtext("pubDate")) == story.published_at.replace(
@@ -100,7 +102,7 @@ def test_site_atom_feed(client, story, hidden):
     assert feed.findtext(f"{ATOM}subtitle")
     (entry,) = feed.findall(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}id").startswith("tag:localhost,")
-    assert entry.findtext(f"{ATOM}summary") == story.dek
+    assert entry.findtext(f"{ATOM}summary") == html.escape(story.dek)
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Ana Lim, Tevita Fonua"
     assert entry.find(f"{ATOM}category").get("term") == "Island Notebook"
     published = parse_datetime(entry.findtext(f"{ATOM}published"))
