@@ -1,7 +1,6 @@
 """The home page's stories: lead, latest and one block per navigation section."""
 
 import hashlib
-
 from dataclasses import dataclass, field
 
 from django.db.models import prefetch_related_objects

@@ -18,7 +18,8 @@ def test_the_home_page_lists_a_block_for_each_of_many_sections(
         make_article(
             section=make_section(name=f"Desk {n}", position=n),
             title=f"Story {n}",
-            is_feature=n == 0,  # an empty sidebar costs a query of its own authors=[author]
+            authors=[author],
+            is_feature=n == 0,  # an empty sidebar costs a query of its own
         )
     with django_assert_max_num_queries(BUDGET):
         response = client.get("/")
