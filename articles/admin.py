@@ -7,10 +7,13 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -568,3 +571,16 @@ class ArticleEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@staff_member_required
+def view_on_site(request, content_type_id, object_id):
+    """The admin's /admin/r/<ct>/<pk>/ redirect, which Django answers for any
+    object with an address: an article's address only once readers may see
+    it, so that no staff member learns where another writer's draft will be."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    if content_type.model_class() is Article:
+        article = get_object_or_404(Article, pk=object_id)
+        if not article.is_published():
+            raise Http404("This article is not published; use its preview.")
+    return shortcut(request, content_type_id, object_id)

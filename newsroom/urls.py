@@ -5,7 +5,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles.admin import view_on_site
+
 urlpatterns = [
+    # Before the admin's own, which would redirect to any article's address.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", view_on_site, name="view_on_site"),
     path("admin/", admin.site.urls),
     path("", include("reader.urls")),
 ]

@@ -1,13 +1,14 @@
 """What a writer can type or upload in the admin, and what the sanitizer keeps."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from PIL import Image
 
 from articles.models import Article
 from articles.sanitize import MAX_DEPTH, check_html, sanitize_html
 from tests.articles.admin_helpers import change_url, form_data, own_article
-from tests.factories import make_image, make_staff
+from tests.factories import make_article, make_image, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,15 @@ def test_an_eps_upload_is_refused(writer_client, tmp_path):
         response = writer_client.post(change_url(article), form_data(article, lead_image=fh))
     assert "Upload a JPEG, PNG, WebP or GIF" in response.content.decode()
     assert not Article.objects.get(pk=article.pk).lead_image
+
+
+def test_the_admins_view_on_site_never_gives_away_a_drafts_address(client):
+    writer = make_staff("writer")
+    client.force_login(writer)
+    draft = make_article(status=Article.Status.DRAFT, published_at=None, slug="secret-scoop")
+    published = make_article(slug="out-now")
+    content_type = ContentType.objects.get_for_model(Article).pk
+    response = client.get(f"/admin/r/{content_type}/{draft.pk}/")
+    assert response.status_code == 404 and "secret-scoop" not in response.get("Location", "")
+    response = client.get(f"/admin/r/{content_type}/{published.pk}/")
+    assert response.status_code == 302 and response["Location"].endswith("/out-now/")
