@@ -68,6 +68,7 @@ MIDDLEWARE = [
     # First, so it stores pages with every header the others add.
     "reader.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "reader.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
