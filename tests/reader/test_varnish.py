@@ -123,3 +123,14 @@ def test_a_scheduled_article_appears_on_time_through_varnish(varnish, site):
     assert int(headers["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 3
     time.sleep(max(0, (when - timezone.now()).total_seconds()) + 1.5)
     assert "Embargoed" in get(varnish + "/economy/")[1]
+
+
+def test_only_newsroom_hosts_may_purge(varnish, site):
+    get(varnish + "/culture/")
+    port = urlsplit(varnish).port
+    # From another address (127.0.0.2 is this machine too, but not in the ACL).
+    with socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.2", 0)) as s:
+        s.sendall(b"PURGE / HTTP/1.1\r\nHost: x\r\nxkey-purge: all\r\nConnection: close\r\n\r\n")
+        answer = s.recv(200)
+    assert answer.startswith(b"HTTP/1.1 403")
+    assert get(varnish + "/culture/")[0]["X-Varnish-Cache"] == "HIT"  # nothing purged
