@@ -33,9 +33,9 @@ from .base import (
 from .html import convert_wordpress, split_credit, strip_tags
 from .wordpress import is_number, legacy_key, map_status, post_date, site_key
 
-_NS = {
-    "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://purl.org/dc/elements/1.1/": "dc",
+_NS = {  # without their scheme: either is found in the wild
+    "purl.org/rss/1.0/modules/content/": "content",
+    "purl.org/dc/elements/1.1/": "dc",
 }
 _SEP = "\x1f"  # unit separator: never in XML text
 CREDIT_META = ("_media_credit", "_navis_media_credit", "_image_credit", "credit", "_credit")
@@ -47,7 +47,9 @@ def short_name(tag: str) -> str:
     if not tag.startswith("{"):
         return tag
     uri, local = tag[1:].split("}", 1)
-    if uri.startswith("http://wordpress.org/export/"):
+    # Recent WordPress writes https:// namespaces, older versions http://.
+    uri = uri.removeprefix("https://").removeprefix("http://")
+    if uri.startswith("wordpress.org/export/"):
         prefix = "excerpt" if uri.rstrip("/").endswith("excerpt") else "wp"
     else:
         prefix = _NS.get(uri, "other")

@@ -287,3 +287,23 @@ def test_an_empty_file_is_refused(tmp_path):
     _, _, err, _ = run_import(tmp_path, empty, expect_error=True)
 
     assert "the file is empty" in err
+
+
+def test_an_export_with_https_namespaces_imports_as_one_with_http(tmp_path):
+    """Recent WordPress writes xmlns:wp="https://wordpress.org/export/1.2/"."""
+    http_report, *_ = run_import(tmp_path, EXPORT, "--dry-run", expect_error=True)
+    https = tmp_path / "https-export.xml"
+    text = EXPORT.read_text(encoding="utf-8")
+    https.write_text(
+        text.replace('"http://wordpress.org/', '"https://wordpress.org/').replace(
+            '"http://purl.org/', '"https://purl.org/'
+        ),
+        encoding="utf-8",
+    )
+    assert 'xmlns:wp="https://wordpress.org/export/1.2/"' in https.read_text(encoding="utf-8")
+    https_report, *_ = run_import(tmp_path, https, "--dry-run", expect_error=True)
+    titles = [
+        sorted(r["title"] for r in by_action(report, "created"))
+        for report in (http_report, https_report)
+    ]
+    assert titles[0] and titles[0] == titles[1]
