@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Value
+from django.db.models import Max, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -102,6 +102,8 @@ class WriteOptions:
     update: bool = False
     dry_run: bool = False
     images_dir: str | None = None
+    # The section of records that name none and get no --section.
+    uncategorized: str = "Uncategorized"
 
 
 class _Names:
@@ -413,14 +415,21 @@ class ArticleWriter:
             return self._get_or_create_section(record.categories[0].name)
         if self.options.default_section:
             return self.options.default_section.pk
-        raise ValueError("the record has no section and no --section was given")
+        # As WordPress does with posts in no category.
+        name = self.options.uncategorized
+        record.warnings.append(f'names no section: filed under "{name}" (--section chooses another)')
+        return self._get_or_create_section(name)
 
     def _get_or_create_section(self, name):
         name = " ".join(name.split())[:100]
         pk = self.sections.get(name) or self.slug_to_section.get(name.lower())
         if pk is None:
+            # After the site's own sections in the navigation, not ahead of them.
+            last = Section.objects.aggregate(last=Max("position"))["last"]
             section = Section.objects.create(
-                name=name, slug=self.sections.unique_slug(name, fallback="section", max_length=100)
+                name=name,
+                slug=self.sections.unique_slug(name, fallback="section", max_length=100),
+                position=0 if last is None else last + 1,
             )
             pk = self.sections.pending_ids[_fold(name)] = section.pk
             self.section_slugs[pk] = section.slug

@@ -11,6 +11,7 @@ from PIL import Image
 
 from articles.models import Article
 from articles.sanitize import MAX_DEPTH
+from sections.models import Section
 
 from .import_utils import by_action, run_import
 
@@ -137,3 +138,16 @@ def test_a_line_of_json_nested_100000_deep_fails_alone_and_keeps_the_one_before(
     [failed] = by_action(report, "failed")
     assert failed["location"] == "line 2" and "nested too deeply" in failed["reason"]
     assert Article.objects.count() == 2
+
+
+def test_records_naming_no_section_go_to_uncategorized_after_the_sites_sections(tmp_path):
+    Section.objects.create(name="Politics", slug="politics", position=3)
+    uncategorized = {k: v for k, v in record(1).items() if k != "section"}
+    report, *_ = run_import(tmp_path, write(tmp_path / "a.jsonl", uncategorized, record(2)))
+    article = Article.objects.get(legacy_key="jsonl:hostile-1")
+    assert article.section.name == "Uncategorized"
+    [created] = [r for r in by_action(report, "created") if r["legacy_key"] == "jsonl:hostile-1"]
+    assert any('filed under "Uncategorized"' in w for w in created["warnings"])
+    positions = dict(Section.objects.values_list("name", "position"))
+    assert positions["Politics"] < positions["Uncategorized"]
+    assert positions["Politics"] < positions["News"]

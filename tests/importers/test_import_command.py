@@ -465,11 +465,14 @@ def test_redirect_paths_are_the_reversed_article_addresses(section_slug, slug):
 
 
 def test_a_record_that_fails_leaves_no_credit_behind(tmp_path):
-    source = write_jsonl(tmp_path / "a.jsonl", 1, {0: {"section": "", "image_credit": "Orphan"}})
-    report, *_ = run_import(tmp_path, source, expect_error=True)
+    run_import(tmp_path, write_jsonl(tmp_path / "a.jsonl", 1))
+    # Re-imported with --update, its body is finished by the writer, which refuses it.
+    deep = "<div>" * 200 + "x" + "</div>" * 200
+    again = write_jsonl(tmp_path / "b.jsonl", 1, {0: {"body": deep, "image_credit": "Orphan"}})
+    report, *_ = run_import(tmp_path, again, "--update", expect_error=True)
 
-    assert "no section" in by_action(report, "failed")[0]["reason"]
-    assert not ImageCredit.objects.exists()
+    assert "body refused" in by_action(report, "failed")[0]["reason"]
+    assert not ImageCredit.objects.filter(name="Orphan").exists()
 
 
 def test_credits_the_database_folds_alike_are_one_credit(tmp_path):

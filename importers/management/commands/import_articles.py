@@ -108,6 +108,13 @@ class Command(BaseCommand):
             "--section", metavar="SLUG", help="Section for records that name none (must exist)."
         )
         parser.add_argument(
+            "--uncategorized",
+            metavar="NAME",
+            default="Uncategorized",
+            help="Without --section, records that name no section go to the section of this "
+            "name (created after the site's own, as WordPress files posts in no category).",
+        )
+        parser.add_argument(
             "--status",
             choices=[Article.Status.PUBLISHED, Article.Status.DRAFT],
             default=Article.Status.PUBLISHED,
@@ -261,6 +268,7 @@ class Command(BaseCommand):
             update=options["update"],
             dry_run=options["dry_run"],
             images_dir=options["images_dir"],
+            uncategorized=" ".join(options["uncategorized"].split()) or "Uncategorized",
             timezone=tz,
             batch_size=options["batch_size"],
         )
