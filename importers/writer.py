@@ -417,7 +417,9 @@ class ArticleWriter:
             return self.options.default_section.pk
         # As WordPress does with posts in no category.
         name = self.options.uncategorized
-        record.warnings.append(f'names no section: filed under "{name}" (--section chooses another)')
+        record.warnings.append(
+            f'names no section: filed under "{name}" (--section chooses another)'
+        )
         return self._get_or_create_section(name)
 
     def _get_or_create_section(self, name):
