@@ -212,6 +212,11 @@ def clean_slug(value: str, *, max_length: int = 255) -> str:
     return slugify(value, allow_unicode=True)[:max_length].strip("-")
 
 
+# What a line break or a run of spaces in a source is: ASCII whitespace only.
+# A no-break space (or a thin one) was written on purpose and stays.
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+
 def one_line(text: str) -> str:
     """Whitespace collapsed to single spaces; for names, titles and deks."""
-    return " ".join(text.split())
+    return _WHITESPACE.sub(" ", text).strip(" ")

@@ -251,3 +251,17 @@ def test_byline_names_leave_out_job_titles(line, authors):
     record = parse_text(f"Arts\n\nA Title\n\nA dek.\n\n{line}\n\nBody.\n".encode())
 
     assert record.authors == (authors or [])
+
+
+def test_no_break_spaces_are_kept_as_written():
+    dump = (
+        "Science\n\nTide\u00a0Gauge Turns 100\n\n"
+        "The gauge has logged the sea every hour since 1924\u00a0AD.\n\n"
+        "Readings are taken at 06:00\u00a0h and at noon, tides\u2009permitting.\n"
+    ).encode()
+    record = parse_text(dump, source="nbsp.txt")
+    assert record.title == "Tide\u00a0Gauge Turns 100"
+    assert record.dek.endswith("1924\u00a0AD.")
+    record.finish()
+    # The sanitizer writes it as &nbsp;, the same character.
+    assert "06:00&nbsp;h" in record.body and "tides\u2009permitting" in record.body
