@@ -32,7 +32,7 @@ from .cache import (
 RECENT_FEATURES = 5
 # Part of the cache keys: change it when the cached classes change shape, so a
 # deploy never unpickles values written by the previous code.
-SHAPE = 2
+SHAPE = 3
 # What a headline with a thumbnail needs, and nothing more (no body).
 CARD_FIELDS = (
     "title",
@@ -57,6 +57,7 @@ class SectionLink:
 
 @dataclass(frozen=True)
 class FeatureLink:
+    id: int
     title: str
     url: str
     section_name: str
@@ -74,9 +75,11 @@ def navigation_sections() -> list[SectionLink]:
     return cached(f"navigation:{SHAPE}", compute, keys=[events.SECTIONS])
 
 
-def recent_features() -> list[FeatureLink]:
-    """The newest published features site-wide, for the "Recent features" sidebar."""
-    return cached(f"recent-features:{SHAPE}", _load_recent_features, keys=[events.FEATURES])
+def recent_features(exclude=frozenset()) -> list[FeatureLink]:
+    """The newest published features site-wide, for the "Recent features"
+    sidebar; without those in `exclude` (the story the page already leads with)."""
+    features = cached(f"recent-features:{SHAPE}", _load_recent_features, keys=[events.FEATURES])
+    return [feature for feature in features if feature.id not in exclude][:RECENT_FEATURES]
 
 
 def _load_recent_features():
@@ -89,7 +92,8 @@ def _load_recent_features():
         .features()
         .select_related("section")
         .only(*CARD_FIELDS)
-        .annotate(next_feature_at=Subquery(upcoming))[:RECENT_FEATURES]
+        # Two more than shown: the page's own story is left out (see recent_features()).
+        .annotate(next_feature_at=Subquery(upcoming))[: RECENT_FEATURES + 2]
     )
     depends_on(*(events.article_key(article.pk) for article in features))
     if features:
@@ -101,6 +105,7 @@ def _load_recent_features():
 
 def _feature_link(article):
     return FeatureLink(
+        id=article.pk,
         title=article.title,
         url=article.get_absolute_url(),
         section_name=article.section.name,

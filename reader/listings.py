@@ -30,19 +30,9 @@ class FrontPage:
 
 def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTION) -> FrontPage:
     """Everything the home page lists, in one query once the choice of stories
-    is made (once per content version, by `_choose`)."""
+    is made (kept until a change touches it, by `_choose`)."""
     chosen = []
-
-    def choose():
-        chosen.extend(_candidates(sections, latest, per_section))
-        plan = _choose(chosen, sections, latest, per_section)
-        depends_on(*map(events.article_key, _ids(plan)))
-        return plan, None
-
-    # Hashed: a site with a hundred sections would make a key memcached refuses.
-    section_ids = ",".join(str(section.id) for section in sections).encode()
-    digest = hashlib.blake2b(section_ids, digest_size=12).hexdigest()
-    plan = cached(f"front-page:{latest}:{per_section}:{digest}", choose, keys=[events.LATEST])
+    plan = _plan(sections, latest, per_section, chosen)
     rows = {article.pk: article for article in chosen} or _load(plan)
     if len(rows) < len(set(_ids(plan))):
         # A story went away in a write that did not bump the version: choose afresh.
@@ -63,6 +53,28 @@ def front_page(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTI
             for section_id, block in plan["blocks"]
         ],
     )
+
+
+def lead_story_id(sections: list[SectionLink], latest=LATEST, per_section=PER_SECTION):
+    """The id of the home page's lead story (None without one): from the
+    choice front_page() keeps, so no query once that is made."""
+    return _plan(sections, latest, per_section, [])["lead"]
+
+
+def _plan(sections, latest, per_section, chosen):
+    """The stories' ids, chosen once and kept (`chosen` receives the rows when
+    they are chosen now)."""
+
+    def choose():
+        chosen.extend(_candidates(sections, latest, per_section))
+        plan = _choose(chosen, sections, latest, per_section)
+        depends_on(*map(events.article_key, _ids(plan)))
+        return plan, None
+
+    # Hashed: a site with a hundred sections would make a key memcached refuses.
+    section_ids = ",".join(str(section.id) for section in sections).encode()
+    digest = hashlib.blake2b(section_ids, digest_size=12).hexdigest()
+    return cached(f"front-page:{latest}:{per_section}:{digest}", choose, keys=[events.LATEST])
 
 
 def _ids(plan):

@@ -15,7 +15,7 @@ from sections.models import Section
 from . import metadata
 from .cache import depends_on
 from .fragments import navigation_sections
-from .listings import front_page
+from .listings import front_page, lead_story_id
 from .pagination import lazy_page, page_number
 
 MORE_FROM_SECTION = 4
@@ -24,7 +24,12 @@ MORE_FROM_SECTION = 4
 def home(request):
     # Lazy: a home page already rendered for this content version needs no query.
     stories = SimpleLazyObject(lambda: front_page(navigation_sections()))
-    context = {"front_page": stories, "canonical_path": "/"}
+    context = {
+        "front_page": stories,
+        "canonical_path": "/",
+        # The sidebar leaves out the lead story, shown large above it.
+        "sidebar_exclude": lambda: lead_story_id(navigation_sections()),
+    }
     return render(request, "articles/home.html", context)
 
 

@@ -84,12 +84,19 @@ def footer_sections():
     )
 
 
-@register.simple_tag
-def recent_features_sidebar():
+@register.simple_tag(takes_context=True)
+def recent_features_sidebar(context):
+    """The sidebar, without the story the page is about or leads with (its
+    view names it as `sidebar_exclude`, or it is the page's `article`)."""
+    lead = context.get("sidebar_exclude")
+    lead = lead() if callable(lead) else getattr(context.get("article"), "pk", None)
+    # One variant per story the sidebar would otherwise show, not one per page.
+    shown = {feature.id for feature in recent_features()} if lead else set()
+    exclude = frozenset({lead}) if lead in shown else frozenset()
     return _fragment(
-        ("recent-features",),
+        ("recent-features", *exclude),
         "includes/recent_features.html",
-        lambda: {"features": recent_features()},
+        lambda: {"features": recent_features(exclude)},
     )
 
 

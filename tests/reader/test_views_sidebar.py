@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 Status = Article.Status
 
 
-def sidebar(client, path="/"):
+def sidebar(client, path="/search/"):
     html = client.get(path).content.decode()
     aside = re.search(r'<aside class="sidebar".*?</aside>', html, re.S).group(0)
     return aside, re.findall(r'<span class="feature-title">(.*?)</span>', aside)
@@ -58,10 +58,21 @@ def test_sidebar_shows_the_five_newest_published_features(client):
 
 @pytest.mark.parametrize("path", ["/", "/s/", "/s/a/", "/authors/x/", "/no/such/page/"])
 def test_sidebar_is_on_every_public_page(client, path):
-    make_features(1)
+    make_features(2)
     make_article(section=make_section(slug="s"), slug="a", authors=[make_author(slug="x")])
     _, titles = sidebar(client, path)
-    assert titles == ["Feature 0"]
+    # The home page leads with the newest feature: its sidebar lists the others.
+    assert titles == (["Feature 1"] if path == "/" else ["Feature 0", "Feature 1"])
+
+
+def test_the_sidebar_leaves_out_the_story_the_page_is_about(client):
+    features = make_features(6)
+    _, on_home = sidebar(client, "/")
+    assert "Feature 0" not in on_home and len(on_home) == 5  # the lead, shown large
+    _, on_story = sidebar(client, features[2].get_absolute_url())
+    assert on_story == ["Feature 0", "Feature 1", "Feature 3", "Feature 4", "Feature 5"]
+    _, elsewhere = sidebar(client, "/search/")
+    assert elsewhere == [f"Feature {n}" for n in range(5)]
 
 
 def test_sidebar_is_one_cached_query(django_assert_num_queries):

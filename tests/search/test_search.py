@@ -507,3 +507,14 @@ def test_fts5_query_quotes_every_term(q, expected):
 def test_clean_caps_length_and_drops_control_characters():
     assert search.clean("  a\x00b\tc\n\x7f ") == "a b c"
     assert len(search.clean("é" * 1000)) == search.MAX_QUERY_LENGTH
+
+
+def test_a_search_with_no_results_says_so_and_suggests_what_to_try(client):
+    section = make_section(name="Economy", slug="economy")
+    make_article(section=section, title="Ferry strike ends")
+    response = client.get("/search/", {"q": "volcano"})
+    content = response.content.decode()
+    assert "Nothing matched “volcano”." in content
+    assert "Try fewer or more general words" in content
+    narrowed = client.get("/search/", {"q": "volcano", "section": "economy"}).content.decode()
+    assert "with these filters" in narrowed and "all sections and authors" in narrowed
