@@ -1,8 +1,9 @@
 """The reader site's addresses: pages, previews, feeds and sitemaps."""
 
 from django.contrib.sitemaps import views as sitemap_views
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from . import feeds, preview, views
 from .sitemaps import NEWS_SITEMAP_CACHE, NEWS_SITEMAPS, SITEMAP_LAG, SITEMAPS, cached_response
@@ -32,6 +33,12 @@ page_patterns = [
 urlpatterns = [
     # Before the pages, whose /<section>/<slug>/ would take /feeds/rss/.
     path("feeds/", include((feed_patterns, "feeds"))),
+    # Browsers ask for it whatever the page says (base.html links the SVG).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(get_redirect_url=lambda *a, **k: static("favicon.ico")),
+        name="favicon",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -40,3 +40,11 @@ def test_500_page_is_self_contained(django_assert_num_queries):
     assert "<h1>Something went wrong on our side</h1>" in html
     assert "/static/css/site.css" in html
     assert "the database is on fire" not in html
+
+
+def test_browsers_asking_for_favicon_ico_get_an_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
