@@ -27,6 +27,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,6 +58,8 @@ HISTORY = 3 * MAX_AGE
 # Changes read again at each check: a change whose row was committed after
 # a newer one's (two processes recording at once) is still seen.
 SETTLE = timedelta(seconds=10)
+# A change this old is known to everything still cached (see _Known).
+FORGET_AFTER = (MAX_AGE + timedelta(minutes=2)).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,17 @@ class ContentState:
 
 
 class _Known:
-    """The newest change to touch each key, of those this process has read."""
+    """The newest change to touch each key, of those this process has read.
+
+    Without pruning it would grow with every article ever changed. A key
+    whose newest change is older than anything cached can be forgotten:
+    everything built since knew of that change. `checkpoints` (the newest
+    change known, once a minute) tell which changes are that old.
+    """
 
     def __init__(self):
         self.versions: dict[str, int] = {}
+        self.checkpoints: deque[tuple[float, int]] = deque()  # (time.monotonic(), change)
         self.lock = threading.Lock()
 
     def learn(self, rows: Iterable[tuple[int, str]]):
@@ -84,9 +94,22 @@ class _Known:
                     if self.versions.get(key, 0) < pk:
                         self.versions[key] = pk
 
+    def checkpoint(self, newest: int, now: float | None = None):
+        """This process knows every change up to `newest`; forget what is too old."""
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            if not self.checkpoints or now - self.checkpoints[-1][0] >= 60:
+                self.checkpoints.append((now, newest))
+            floor = None
+            while self.checkpoints and now - self.checkpoints[0][0] > FORGET_AFTER:
+                floor = self.checkpoints.popleft()[1]
+            if floor is not None:
+                self.versions = {k: v for k, v in self.versions.items() if v > floor}
+
     def clear(self):
         with self.lock:
             self.versions.clear()
+            self.checkpoints.clear()
 
 
 _known = _Known()
@@ -173,6 +196,7 @@ def _read(state: ContentState | None) -> ContentState:
     rows = list(changes.values_list("pk", "keys"))
     _known.learn(rows)
     version = max([row[0], *(pk for pk, _ in rows), state.version if state else 0])
+    _known.checkpoint(version)
     return ContentState(version, row[1], checked_at=time.monotonic())
 
 

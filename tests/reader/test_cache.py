@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from articles.models import Article
 from reader.cache import (
+    FORGET_AFTER,
+    _Known,
     bump_content_version,
     content_state,
     content_version,
@@ -119,3 +121,14 @@ def test_article_fragments_are_kept_per_host_for_metadata(client):
     assert [key for key in rendered.html if key[0] == "article-content"] == [
         ("article-content", article.pk)
     ]
+
+
+def test_a_process_forgets_keys_whose_last_change_is_older_than_anything_cached():
+    known = _Known()
+    known.learn([(1, "article:1 latest"), (2, "article:2")])
+    known.checkpoint(2, now=1000.0)
+    known.learn([(3, "article:3 latest")])
+    known.checkpoint(3, now=1000.0 + 120)
+    assert set(known.versions) == {"article:1", "article:2", "article:3", "latest"}
+    known.checkpoint(3, now=1000.0 + FORGET_AFTER + 1)  # change 2 is older than the cache
+    assert known.versions == {"article:3": 3, "latest": 3}
