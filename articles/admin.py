@@ -301,7 +301,16 @@ class ArticleAdmin(admin.ModelAdmin):
         if change and request.POST.get("_workflow"):
             # Saved once, by the workflow step, when the bylines are in (save_related).
             return
+        if change and not self._edited(form):
+            # Nothing to save: no new revision, so share links and the
+            # revision other editors opened stay good.
+            return
         obj.save(expected_revision=self._loaded_revision(form, change))
+
+    def _edited(self, form):
+        """Whether the form changes anything that is stored (the note and the
+        loaded revision are not)."""
+        return bool(set(form.changed_data) - {"workflow_note", "loaded_revision"})
 
     def _loaded_revision(self, form, change):
         return form.cleaned_data.get("loaded_revision") if change else None

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles import events
+from articles import events, sharing
 from articles.models import Article, ArticleEvent
 from reader.models import ContentChange
 from tests.articles.admin_helpers import change_url, form_data, messages_of, own_article
@@ -96,3 +96,20 @@ def test_a_refused_click_saves_the_edits_once_and_says_why(client):
     assert _counts(article) == (before[0] + 1, before[1] + 1, before[2] + 1)
     assert (article.status, article.title) == (S.IN_REVIEW, "Still edited")
     assert ArticleEvent.objects.filter(article=article).first().action == "edited"
+
+
+def test_a_save_that_changes_nothing_writes_nothing_and_keeps_share_links(client):
+    article = make_article(status=S.IN_REVIEW, authors=[make_author()])
+    client.force_login(make_staff("editor"))
+    link = sharing.share_url(article)
+    before = _counts(article)
+    response = client.post(change_url(article), form_data(article, _continue="1"), follow=True)
+    assert response.status_code == 200
+    assert _counts(article) == before
+    assert client.get(link).status_code == 200  # the share link still works
+    # Another editor who opened the same revision saves without a conflict.
+    other = make_staff("editor")
+    client.force_login(other)
+    client.post(change_url(article), form_data(article, title="Sharper title"))
+    article.refresh_from_db()
+    assert (article.title, article.revision) == ("Sharper title", before[0] + 1)
