@@ -114,7 +114,7 @@ def main():
                     **os.environ,
                     "DATABASE_URL": fresh_database(db, scratch),
                     "DEBUG": "0",
-                    "SECRET_KEY": "import-benchmark",
+                    "SECRET_KEY": "import-benchmark-only-not-a-secret-0123456789abcdefghij",
                     "MEDIA_ROOT": str(scratch / "media"),
                 }
                 subprocess.run(
