@@ -170,7 +170,19 @@ def generate(*, count, seed=42, images=40, batch_size=1000, start=None) -> Gener
             )
             # bulk_create sends no signals: do what they would.
             refresh_search_vectors([article.pk for article in articles])
-            events.changed(*(events.article_key(article.pk) for article in articles))
+            events.changed(
+                *(
+                    key
+                    for article, (_, picks) in zip(articles, batch, strict=True)
+                    for key in events.article_keys(
+                        article.pk,
+                        section_ids=[article.section_id],
+                        author_ids=[author.pk for author in picks],
+                        visible=True,
+                        feature=article.is_feature,
+                    )
+                )
+            )
         created.extend(article.pk for article in articles)
     return GenerateResult(created=len(created), paths=bench_paths(sections[0]))
 

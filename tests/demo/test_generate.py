@@ -3,7 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from articles import events
 from articles.models import Article
+from demo.generate import generate
+from reader.models import ContentChange
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +41,15 @@ def test_reset_replaces_generated_articles_only():
         "generate_articles", "--articles", "5", "--images", "1", "--reset", stdout=StringIO()
     )
     assert Article.objects.count() == 5
+
+
+def test_generated_articles_retire_the_listings_they_join(django_capture_on_commit_callbacks):
+    before = set(ContentChange.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        generate(count=5, images=2)
+    keys = set()
+    for change in ContentChange.objects.exclude(pk__in=before):
+        keys |= set(change.keys.split())
+    assert {events.LATEST, events.SITEMAPS} <= keys
+    assert any(key.startswith("in-section:") for key in keys)
+    assert any(key.startswith("by-author:") for key in keys)

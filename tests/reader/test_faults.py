@@ -8,7 +8,6 @@ whose every statement SQLite interrupts.
 import contextlib
 import logging
 import shutil
-import socket
 import subprocess
 import time
 
@@ -23,17 +22,9 @@ from reader.fragments import rendered
 from reader.pagecache import STALE_IF_ERROR, STATUS_HEADER
 from reader.pagecache import store as page_store
 from tests.factories import make_article, make_author, make_section
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port():
-    # Below 32768, where the kernel does not pick ports for client sockets.
-    for port in range(21000, 32000, 7):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port")
 
 
 class OwnRedis:

@@ -17,18 +17,11 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from tests.factories import make_article, make_author, make_section
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 VCL = Path(django_settings.BASE_DIR) / "deploy" / "varnish" / "newsroom.vcl"
-
-
-def free_port():
-    for port in range(22000, 32000, 11):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port")
 
 
 @pytest.fixture
